@@ -1,0 +1,66 @@
+/*
+ * sim_framer.h - cuts the received byte stream into packets, as a device port would.
+ * Pure logic (no I/O, time passed in), so it is unit tested on its own.
+ *
+ * length framing (default):
+ *   - a packet starts at a 0x01 byte; bytes before a start byte are "stray": they are
+ *     reported as one unit (SIM_UNIT_STRAY) when the next start byte arrives or after the
+ *     partial timeout, and never answered (the simulator resynchronises like a host does);
+ *   - once the 4 header bytes are in, the packet is complete at N + 7 bytes;
+ *   - a partial packet idle for the partial timeout (50 ms) is handed over as it is (the
+ *     core answers 0x04 or 0x03);
+ *   - a packet whose header announces more than max_packet bytes is handed over as soon as
+ *     max_packet + 1 bytes are in (the core answers 0x03); the rest of the announced bytes
+ *     is then skipped and reported as stray (skipping also ends after the partial timeout).
+ * gap framing (models the real UART loader):
+ *   - a packet is whatever arrived before an idle gap (1 ms); two packets sent back to back
+ *     merge into one. Garbage is handed over too (the core answers 0x04).
+ */
+#ifndef SIM_FRAMER_H
+#define SIM_FRAMER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum { SIM_FRAMING_LENGTH, SIM_FRAMING_GAP } sim_framing;
+typedef enum { SIM_UNIT_PACKET, SIM_UNIT_STRAY } sim_unit_kind;
+
+typedef void (*sim_unit_fn)(void* ctx, sim_unit_kind kind, const uint8_t* bytes, size_t len, uint64_t now_us);
+
+#define SIM_FRAMER_CAP (0xFFFFu + 7u + 64u) /* the largest packet a header can announce, and some */
+#define SIM_PARTIAL_TIMEOUT_US 50000u
+#define SIM_GAP_US 1000u
+
+typedef struct {
+    sim_framing mode;
+    uint32_t max_packet;
+    uint64_t timeout_us; /* length: partial timeout; gap: the idle gap */
+    uint64_t last_rx_us; /* time of the last byte received */
+    size_t len;          /* packet bytes collected */
+    size_t stray_len;    /* stray bytes collected (length framing) */
+    size_t skip;         /* length framing: bytes of an oversized packet still to skip */
+    uint8_t buf[SIM_FRAMER_CAP];
+    uint8_t stray[4096];
+    sim_unit_fn emit;
+    void* ctx;
+} sim_framer;
+
+void sim_framer_init(sim_framer* f, sim_framing mode, uint32_t max_packet, sim_unit_fn emit, void* ctx);
+/* Bytes received at now_us (completes a pending unit first when its gap/timeout has passed). */
+void sim_framer_feed(sim_framer* f, const uint8_t* data, size_t len, uint64_t now_us);
+/* Time passes: completes a pending unit whose gap/timeout has passed. */
+void sim_framer_idle(sim_framer* f, uint64_t now_us);
+/* Microseconds until sim_framer_idle() has something to do; -1 when nothing is pending. */
+int64_t sim_framer_due_us(const sim_framer* f, uint64_t now_us);
+/* Drops everything pending, reporting nothing. */
+void sim_framer_reset(sim_framer* f);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SIM_FRAMER_H */

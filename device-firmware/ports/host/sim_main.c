@@ -1,0 +1,95 @@
+/* sim_main.c - dfu-sim: a simulated DFU device on a pseudo-terminal. See man/dfu-sim.1. */
+#define _XOPEN_SOURCE 700
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim_clock.h"
+#include "sim_flash.h"
+#include "sim_options.h"
+#include "sim_pty.h"
+#include "sim_serve.h"
+#include "sim_trace.h"
+
+static volatile sig_atomic_t g_stop;
+
+static void on_signal(int sig) {
+    (void)sig;
+    g_stop = 1;
+}
+
+static void install_signals(void) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal; /* no SA_RESTART: poll() returns EINTR */
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    sa.sa_handler = SIG_IGN;
+    sigaction(SIGPIPE, &sa, NULL);
+}
+
+int main(int argc, char** argv) {
+    sim_options opt;
+    sim_flash flash;
+    sim_pty pty;
+    sim_trace trace;
+    sim_server* server;
+    dfu_flash_port port;
+    char err[512];
+    int rc;
+
+    sim_now_us(); /* time 0 for the trace */
+    rc = sim_options_parse(&opt, argc, argv, stdout, stderr);
+    if (rc == SIM_OPTIONS_HELP) {
+        return 0;
+    }
+    if (rc != SIM_OPTIONS_OK) {
+        return 2;
+    }
+    install_signals();
+
+    if (sim_flash_open(&flash, opt.flash_path, opt.dfu.flash_base, opt.dfu.flash_size, opt.dfu.row_size, opt.erased,
+                       err, sizeof err) != 0) {
+        fprintf(stderr, "dfu-sim: %s\n", err);
+        return 1;
+    }
+    if (sim_trace_open(&trace, opt.trace_path) != 0) {
+        fprintf(stderr, "dfu-sim: %s: cannot open trace file\n", opt.trace_path);
+        sim_flash_close(&flash);
+        return 1;
+    }
+    server = malloc(sizeof *server);
+    if (server == NULL || sim_pty_open(&pty, err, sizeof err) != 0) {
+        fprintf(stderr, "dfu-sim: %s\n", server == NULL ? "out of memory" : err);
+        free(server);
+        sim_trace_close(&trace);
+        sim_flash_close(&flash);
+        return 1;
+    }
+    if (opt.link != NULL && sim_pty_link(&pty, opt.link, err, sizeof err) != 0) {
+        fprintf(stderr, "dfu-sim: %s\n", err);
+        rc = 1;
+        goto out;
+    }
+    sim_flash_port(&flash, &port);
+    if (sim_server_init(server, pty.master, &opt.dfu, &port, opt.framing, &opt.fault, opt.baud, &trace, &g_stop) != 0) {
+        fprintf(stderr, "dfu-sim: bad configuration\n"); /* options were validated: not reached */
+        rc = 1;
+        goto out;
+    }
+
+    printf("%s\n", pty.path);
+    fflush(stdout);
+    rc = sim_serve(server) == 0 ? 0 : 1;
+
+out:
+    sim_pty_close(&pty);
+    sim_trace_close(&trace);
+    sim_flash_close(&flash);
+    free(server);
+    return rc;
+}

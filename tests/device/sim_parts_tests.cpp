@@ -1,0 +1,345 @@
+// dfu-sim's parts in-process: the framer (length and gap framing), the options, the fault
+// specification and the flash file.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <memory>
+#include <string>
+
+#include "device_test_util.hpp"
+#include "sim_fault.h"
+#include "sim_flash.h"
+#include "sim_framer.h"
+#include "sim_options.h"
+
+using namespace devtest;
+
+namespace {
+
+struct Unit {
+    sim_unit_kind kind;
+    Bytes bytes;
+    std::uint64_t at;
+};
+
+struct Framer {
+    std::unique_ptr<sim_framer> f = std::make_unique<sim_framer>();
+    std::vector<Unit> units;
+    Framer(sim_framing mode, std::uint32_t max_packet = 64) {
+        sim_framer_init(f.get(), mode, max_packet, &Framer::emit, this);
+    }
+    static void emit(void* ctx, sim_unit_kind kind, const std::uint8_t* b, std::size_t n, std::uint64_t now) {
+        static_cast<Framer*>(ctx)->units.push_back({kind, Bytes(b, b + n), now});
+    }
+    void feed(const Bytes& b, std::uint64_t now) { sim_framer_feed(f.get(), b.data(), b.size(), now); }
+    void idle(std::uint64_t now) { sim_framer_idle(f.get(), now); }
+};
+
+// A scratch file path in a fresh directory, removed at the end of the test.
+struct TempFile {
+    std::string dir, path;
+    explicit TempFile(const char* name) {
+        char buf[] = "/tmp/dfusim-XXXXXX";
+        REQUIRE(mkdtemp(buf) != nullptr);
+        dir = buf;
+        path = dir + "/" + name;
+    }
+    ~TempFile() {
+        std::error_code ec;
+        std::filesystem::remove_all(dir, ec);
+    }
+};
+
+Bytes read_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    return Bytes(std::istreambuf_iterator<char>(in), {});
+}
+
+// The options keep pointers into argv (as into main's): args must outlive o's use.
+int parse(sim_options& o, std::vector<std::string>& args) {
+    if (args.empty() || args[0] != "dfu-sim") args.insert(args.begin(), "dfu-sim");
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    FILE* sink = std::fopen("/dev/null", "w");
+    const int rc = sim_options_parse(&o, int(argv.size()), argv.data(), sink, sink);
+    std::fclose(sink);
+    return rc;
+}
+
+}  // namespace
+
+TEST_CASE("framer/length: whole packets - back to back - split across reads") {
+    Framer fr(SIM_FRAMING_LENGTH);
+    const Bytes a = packet(0x38, le32(0x01020304)), b = packet(0x37, Bytes(57, 0x01));
+    fr.feed(cat(a, b), 100);
+    REQUIRE(fr.units.size() == 2);
+    CHECK(fr.units[0].kind == SIM_UNIT_PACKET);
+    CHECK(fr.units[0].bytes == a);
+    CHECK(fr.units[1].bytes == b);
+    CHECK(sim_framer_due_us(fr.f.get(), 100) == -1);
+    // one byte at a time
+    for (std::size_t i = 0; i < b.size(); ++i) fr.feed({b[i]}, 200 + i);
+    REQUIRE(fr.units.size() == 3);
+    CHECK(fr.units[2].bytes == b);
+}
+
+TEST_CASE("framer/length: stray bytes are reported as one run - then the packet") {
+    Framer fr(SIM_FRAMING_LENGTH);
+    const Bytes a = packet(0x35, {});
+    fr.feed(cat(Bytes{0xFF, 0x00, 0x17}, a), 10);
+    REQUIRE(fr.units.size() == 2);
+    CHECK(fr.units[0].kind == SIM_UNIT_STRAY);
+    CHECK(fr.units[0].bytes == Bytes{0xFF, 0x00, 0x17});
+    CHECK(fr.units[1].kind == SIM_UNIT_PACKET);
+    CHECK(fr.units[1].bytes == a);
+    // strays alone end after the partial timeout
+    fr.feed({0x55, 0x66}, 1000);
+    CHECK(fr.units.size() == 2);
+    CHECK(sim_framer_due_us(fr.f.get(), 1000) == SIM_PARTIAL_TIMEOUT_US);
+    fr.idle(1000 + SIM_PARTIAL_TIMEOUT_US - 1);
+    CHECK(fr.units.size() == 2);
+    fr.idle(1000 + SIM_PARTIAL_TIMEOUT_US);
+    REQUIRE(fr.units.size() == 3);
+    CHECK(fr.units[2].kind == SIM_UNIT_STRAY);
+    CHECK(fr.units[2].bytes == Bytes{0x55, 0x66});
+}
+
+TEST_CASE("framer/length: a partial packet is handed over after 50 ms idle") {
+    Framer fr(SIM_FRAMING_LENGTH);
+    const Bytes a = packet(0x38, le32(0x01020304));
+    fr.feed(Bytes(a.begin(), a.begin() + 6), 0);
+    fr.idle(49999);
+    CHECK(fr.units.empty());
+    // the next bytes arrive after the timeout: the partial goes first, alone
+    fr.feed(a, 60000);
+    REQUIRE(fr.units.size() == 2);
+    CHECK(fr.units[0].bytes == Bytes(a.begin(), a.begin() + 6));
+    CHECK(fr.units[1].bytes == a);
+}
+
+TEST_CASE("framer/length: an oversized packet is cut at max_packet + 1 - the rest skipped as stray") {
+    Framer fr(SIM_FRAMING_LENGTH, 64);
+    const Bytes big = packet(0x37, pattern(100, 1));  // 107 bytes
+    const Bytes next = packet(0x35, {});
+    fr.feed(cat(big, next), 5);
+    REQUIRE(fr.units.size() == 3);
+    CHECK(fr.units[0].kind == SIM_UNIT_PACKET);
+    CHECK(fr.units[0].bytes == Bytes(big.begin(), big.begin() + 65));
+    CHECK(fr.units[1].kind == SIM_UNIT_STRAY);
+    CHECK(fr.units[1].bytes == Bytes(big.begin() + 65, big.end()));
+    CHECK(fr.units[2].bytes == next);
+    // the core answers the cut packet 0x03
+    Device d;
+    d.start();
+    CHECK(d.raw(fr.units[0].bytes).status == DFU_STATUS_ERROR_LENGTH);
+}
+
+TEST_CASE("framer/gap: a packet ends at a 1 ms gap - back to back packets merge") {
+    Framer fr(SIM_FRAMING_GAP);
+    const Bytes a = packet(0x47, {1, 2, 3}), b = packet(0x37, {4});
+    fr.feed(a, 1000);
+    CHECK(sim_framer_due_us(fr.f.get(), 1500) == 500);
+    fr.idle(1999);
+    CHECK(fr.units.empty());
+    fr.idle(2000);
+    REQUIRE(fr.units.size() == 1);
+    CHECK(fr.units[0].bytes == a);
+    // merged
+    fr.feed(a, 5000);
+    fr.feed(b, 5500);
+    fr.idle(6499);
+    CHECK(fr.units.size() == 1);
+    fr.idle(6500);
+    REQUIRE(fr.units.size() == 2);
+    CHECK(fr.units[1].bytes == cat(a, b));
+    // garbage is a packet too (the core answers 0x04)
+    fr.feed({0x99, 0x98}, 9000);
+    fr.feed(b, 12000);  // after a gap: the garbage goes first
+    REQUIRE(fr.units.size() == 3);
+    CHECK(fr.units[2].kind == SIM_UNIT_PACKET);
+    CHECK(fr.units[2].bytes == Bytes{0x99, 0x98});
+    Device d;
+    d.start();
+    CHECK(d.raw(fr.units[1].bytes).status == DFU_STATUS_ERROR_LENGTH);
+    CHECK(d.raw(fr.units[2].bytes).status == DFU_STATUS_ERROR_DATA);
+}
+
+TEST_CASE("options: defaults") {
+    sim_options o;
+    std::vector<std::string> args;
+    REQUIRE(parse(o, args) == SIM_OPTIONS_OK);
+    CHECK(o.link == nullptr);
+    CHECK(o.flash_path == nullptr);
+    CHECK(o.trace_path == nullptr);
+    CHECK(o.dfu.flash_base == 0x10000000u);
+    CHECK(o.dfu.flash_size == 0x100000u);
+    CHECK(o.dfu.row_size == 512u);
+    CHECK(o.dfu.metadata_addr == DFU_METADATA_ADDR_LAST_ROW);
+    CHECK(o.dfu.product_id == 0x01020304u);
+    CHECK(o.dfu.checksum_type == DFU_CHECKSUM_SUM);
+    CHECK(o.dfu.max_packet == 64u);
+    CHECK(o.erased == 0);
+    CHECK(o.framing == SIM_FRAMING_LENGTH);
+    CHECK(o.baud == 0);
+}
+
+TEST_CASE("options: every option - both spellings - hex and decimal") {
+    sim_options o;
+    std::vector<std::string> args{"--pty",
+                                  "--link",
+                                  "/tmp/l",
+                                  "--flash=/tmp/f",
+                                  "--flash-base",
+                                  "0x08000000",
+                                  "--flash-size",
+                                  "64k",
+                                  "--row-size=256",
+                                  "--erased",
+                                  "ff",
+                                  "--metadata-addr",
+                                  "134283008",
+                                  "--product-id",
+                                  "0xA1B2C3D4",
+                                  "--silicon-id",
+                                  "E2072100",
+                                  "--silicon-rev",
+                                  "0x21",
+                                  "--checksum",
+                                  "crc16",
+                                  "--max-packet",
+                                  "279",
+                                  "--framing",
+                                  "gap",
+                                  "--baud",
+                                  "115200",
+                                  "--fault",
+                                  "drop=0.5,delay=3,seed=9",
+                                  "--transport",
+                                  "uart",
+                                  "--no-eiv",
+                                  "--error-holdoff",
+                                  "30",
+                                  "--idle-timeout",
+                                  "0",
+                                  "--trace",
+                                  "/tmp/t"};
+    REQUIRE(parse(o, args) == SIM_OPTIONS_OK);
+    CHECK(std::string(o.link) == "/tmp/l");
+    CHECK(std::string(o.flash_path) == "/tmp/f");
+    CHECK(std::string(o.trace_path) == "/tmp/t");
+    CHECK(o.dfu.flash_base == 0x08000000u);
+    CHECK(o.dfu.flash_size == 65536u);
+    CHECK(o.dfu.row_size == 256u);
+    CHECK(o.erased == 0xFF);
+    CHECK(o.dfu.metadata_addr == 134283008u);
+    CHECK(o.dfu.product_id == 0xA1B2C3D4u);
+    CHECK(o.dfu.silicon_id == 0xE2072100u);
+    CHECK(o.dfu.silicon_rev == 0x21);
+    CHECK(o.dfu.checksum_type == DFU_CHECKSUM_CRC16);
+    CHECK(o.dfu.max_packet == 279u);
+    CHECK(o.framing == SIM_FRAMING_GAP);
+    CHECK(o.baud == 115200u);
+    CHECK(o.fault.drop == doctest::Approx(0.5));
+    CHECK(o.fault.delay_ms == 3u);
+    CHECK(o.fault.seed == 9u);
+    CHECK(o.dfu.eiv_supported == 0);
+    CHECK(o.dfu.error_holdoff_ms == 30u);
+    CHECK(o.dfu.idle_timeout_ms == 0u);
+}
+
+TEST_CASE("options: errors and help") {
+    sim_options o;
+    std::vector<std::string> help{"--help"}, h{"-h"};
+    CHECK(parse(o, help) == SIM_OPTIONS_HELP);
+    CHECK(parse(o, h) == SIM_OPTIONS_HELP);
+    for (std::vector<std::string> bad : std::vector<std::vector<std::string>>{{"--bogus"},
+                                                                              {"--row-size"},
+                                                                              {"--row-size", "abc"},
+                                                                              {"--row-size", "0x"},
+                                                                              {"--row-size", "-5"},
+                                                                              {"--row-size", "100"},
+                                                                              {"--row-size", "8192"},
+                                                                              {"--flash-size", "1000"},
+                                                                              {"--flash-size", "5G"},
+                                                                              {"--erased", "100"},
+                                                                              {"--silicon-rev", "1FF"},
+                                                                              {"--checksum", "crc32"},
+                                                                              {"--framing", "idle"},
+                                                                              {"--max-packet", "14"},
+                                                                              {"--max-packet", "536"},
+                                                                              {"--metadata-addr", "0x10000004"},
+                                                                              {"--flash-base", "0x100000000"},
+                                                                              {"--transport", "spi"},
+                                                                              {"--fault", "drop=2"},
+                                                                              {"--fault", "explode=1"},
+                                                                              {"--fault", "drop"},
+                                                                              {"--pty=1"},
+                                                                              {"--product-id", "xyz"}}) {
+        CAPTURE(bad.back());
+        CHECK(parse(o, bad) == SIM_OPTIONS_ERROR);
+    }
+}
+
+TEST_CASE("fault: parsing - and a seeded sequence is reproducible") {
+    sim_fault_cfg c;
+    sim_fault_cfg_defaults(&c);
+    char err[200];
+    REQUIRE(sim_fault_parse("corrupt=0.25,silence=1,reset=0,seed=0x10", &c, err, sizeof err) == 0);
+    CHECK(c.corrupt == doctest::Approx(0.25));
+    CHECK(c.silence == doctest::Approx(1.0));
+    CHECK(c.seed == 16u);
+    sim_fault a, b;
+    sim_fault_init(&a, &c);
+    sim_fault_init(&b, &c);
+    int hits = 0;
+    for (int i = 0; i < 1000; ++i) {
+        const int x = sim_fault_hit(&a, 0.25);
+        CHECK(x == sim_fault_hit(&b, 0.25));
+        hits += x;
+    }
+    CHECK(hits > 180);
+    CHECK(hits < 320);
+    CHECK(sim_fault_hit(&a, 0.0) == 0);
+    CHECK(sim_fault_hit(&a, 1.0) == 1);
+}
+
+TEST_CASE("flash file: created erased - rows written through at once - size checked on reopen") {
+    const TempFile tmp("flash.bin");
+    const std::string& path = tmp.path;
+    char err[300];
+    {
+        sim_flash fl;
+        REQUIRE(sim_flash_open(&fl, path.c_str(), 0x10000000u, 8192, 512, 0xFF, err, sizeof err) == 0);
+        CHECK(read_file(path) == Bytes(8192, 0xFF));
+        dfu_flash_port p;
+        sim_flash_port(&fl, &p);
+        const Bytes row = pattern(512, 4);
+        CHECK(p.write_row(p.ctx, 0x10000400u, row.data(), 512) == 0);
+        Bytes file = read_file(path);  // visible before close
+        CHECK(Bytes(file.begin() + 0x400, file.begin() + 0x600) == row);
+        CHECK(p.erase_row(p.ctx, 0x10000400u) == 0);
+        CHECK(read_file(path) == Bytes(8192, 0xFF));
+        CHECK(p.write_row(p.ctx, 0x10000200u, row.data(), 512) == 0);
+        Bytes back(512);
+        CHECK(p.read(p.ctx, 0x10000200u, back.data(), 512) == 0);
+        CHECK(back == row);
+        CHECK(p.read(p.ctx, 0x10001F00u, back.data(), 512) != 0);      // beyond the end
+        CHECK(p.write_row(p.ctx, 0x10000100u, row.data(), 512) != 0);  // unaligned
+        sim_flash_close(&fl);
+    }
+    {
+        sim_flash fl;  // reopen: contents persist
+        REQUIRE(sim_flash_open(&fl, path.c_str(), 0x10000000u, 8192, 512, 0xFF, err, sizeof err) == 0);
+        CHECK(Bytes(fl.mem + 0x200, fl.mem + 0x400) == pattern(512, 4));
+        sim_flash_close(&fl);
+    }
+    sim_flash fl;
+    CHECK(sim_flash_open(&fl, path.c_str(), 0x10000000u, 4096, 512, 0xFF, err, sizeof err) != 0);
+    CHECK(std::string(err).find("8192") != std::string::npos);
+}

@@ -1,0 +1,367 @@
+// The built dfu-sim binary, driven over a real pty as a host would (DFU_SIM_PATH).
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <thread>
+
+#include "device_test_util.hpp"
+
+extern char** environ;
+
+using namespace devtest;
+using namespace std::chrono_literals;
+
+namespace {
+
+// A scratch directory, removed with its contents at the end of the test.
+struct TempDir {
+    std::string path;
+    TempDir() {
+        char buf[] = "/tmp/dfusim-test-XXXXXX";
+        REQUIRE(mkdtemp(buf) != nullptr);
+        path = buf;
+    }
+    ~TempDir() {
+        std::error_code ec;
+        std::filesystem::remove_all(path, ec);
+    }
+    std::string operator/(const std::string& name) const { return path + "/" + name; }
+};
+
+Bytes read_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    return Bytes(std::istreambuf_iterator<char>(in), {});
+}
+
+std::vector<std::string> read_lines(const std::string& path) {
+    std::ifstream in(path);
+    std::vector<std::string> lines;
+    for (std::string l; std::getline(in, l);) lines.push_back(l);
+    return lines;
+}
+
+std::string hex(const Bytes& b) {
+    static const char* d = "0123456789abcdef";
+    std::string s;
+    for (auto v : b) {
+        s += d[v >> 4];
+        s += d[v & 15];
+    }
+    return s;
+}
+
+bool exists(const std::string& p) {
+    struct stat st;
+    return lstat(p.c_str(), &st) == 0;
+}
+
+// Waits for the child; SIGKILL after the timeout. Returns the wait status.
+int wait_for(pid_t pid, std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    int status = 0;
+    while (waitpid(pid, &status, WNOHANG) == 0) {
+        if (std::chrono::steady_clock::now() > deadline) {
+            kill(pid, SIGKILL);
+            waitpid(pid, &status, 0);
+            FAIL("dfu-sim did not exit in time");
+        }
+        std::this_thread::sleep_for(5ms);
+    }
+    return status;
+}
+
+// dfu-sim with its stdout on a pipe.
+struct Sim {
+    pid_t pid = -1;
+    int out = -1;
+    std::string first_line;
+
+    explicit Sim(std::vector<std::string> args, bool want_line = true) {
+        args.insert(args.begin(), DFU_SIM_PATH);
+        std::vector<char*> argv;
+        for (auto& a : args) argv.push_back(a.data());
+        argv.push_back(nullptr);
+        int fds[2];
+        REQUIRE(pipe(fds) == 0);
+        posix_spawn_file_actions_t fa;
+        posix_spawn_file_actions_init(&fa);
+        posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
+        posix_spawn_file_actions_addclose(&fa, fds[0]);
+        REQUIRE(posix_spawn(&pid, DFU_SIM_PATH, &fa, nullptr, argv.data(), environ) == 0);
+        posix_spawn_file_actions_destroy(&fa);
+        close(fds[1]);
+        out = fds[0];
+        if (want_line) {
+            first_line = read_line(10s);
+            REQUIRE_MESSAGE(!first_line.empty(), "dfu-sim printed no pty path");
+        }
+    }
+    std::string read_line(std::chrono::milliseconds timeout) {
+        std::string line;
+        const auto deadline = std::chrono::steady_clock::now() + timeout;
+        while (std::chrono::steady_clock::now() < deadline) {
+            pollfd p{out, POLLIN, 0};
+            if (poll(&p, 1, 50) <= 0) continue;
+            char c;
+            if (read(out, &c, 1) != 1) break;
+            if (c == '\n') return line;
+            line += c;
+        }
+        return line;
+    }
+    // Signal, then the exit status (-1 when it did not exit normally).
+    int stop(int sig = SIGTERM) {
+        kill(pid, sig);
+        const int status = wait_for(pid, 10s);
+        pid = -1;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    }
+    int wait_exit() {
+        const int status = wait_for(pid, 10s);
+        pid = -1;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    }
+    ~Sim() {
+        if (pid > 0) {
+            kill(pid, SIGKILL);
+            waitpid(pid, nullptr, 0);
+        }
+        if (out >= 0) close(out);
+    }
+};
+
+// The host end of the pty.
+struct Port {
+    int fd = -1;
+    explicit Port(const std::string& path) {
+        fd = open(path.c_str(), O_RDWR | O_NOCTTY | O_NONBLOCK);
+        REQUIRE_MESSAGE(fd >= 0, "cannot open " << path);
+        termios t{};
+        REQUIRE(tcgetattr(fd, &t) == 0);
+        cfmakeraw(&t);
+        REQUIRE(tcsetattr(fd, TCSANOW, &t) == 0);
+    }
+    ~Port() {
+        if (fd >= 0) close(fd);
+    }
+    void send(const Bytes& b) { REQUIRE(write(fd, b.data(), b.size()) == ssize_t(b.size())); }
+    // Up to n bytes, stopping at the timeout.
+    Bytes read_n(std::size_t n, std::chrono::milliseconds timeout) {
+        Bytes got;
+        const auto deadline = std::chrono::steady_clock::now() + timeout;
+        while (got.size() < n) {
+            const auto left =
+                std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+            if (left.count() <= 0) break;
+            pollfd p{fd, POLLIN, 0};
+            if (poll(&p, 1, int(left.count())) <= 0) continue;
+            std::uint8_t buf[512];
+            const ssize_t r = read(fd, buf, std::min(sizeof buf, n - got.size()));
+            if (r > 0) got.insert(got.end(), buf, buf + r);
+        }
+        return got;
+    }
+    // One response packet (header, then N + 3); empty on timeout.
+    Bytes read_packet(std::chrono::milliseconds timeout = 5s) {
+        Bytes h = read_n(4, timeout);
+        if (h.size() < 4) return {};
+        const std::size_t n = h[2] | (h[3] << 8);
+        return cat(h, read_n(n + 3, timeout));
+    }
+    Bytes transact(std::uint8_t code, const Bytes& data, int type = 0) {
+        send(packet(code, data, type));
+        return read_packet();
+    }
+};
+
+const Bytes kEnter = packet(DFU_CMD_ENTER, le32(0x01020304));
+const Bytes kEnterOk = packet(0x00, {0, 0, 0, 0, 0, 0x02, 0x05, 0x01});
+
+}  // namespace
+
+TEST_CASE("dfu-sim: Enter DFU over the pty - trace lines - flash file - link - SIGTERM exits 0") {
+    const TempDir dir;
+    const std::string flash = dir / "flash.bin", trace = dir / "trace.txt", link = dir / "ttyDFU";
+    Sim sim({"--pty", "--flash", flash, "--trace", trace, "--link", link});
+    CHECK(sim.first_line.rfind("/dev/pts/", 0) == 0);
+    char target[256] = {};
+    REQUIRE(readlink(link.c_str(), target, sizeof target - 1) > 0);
+    CHECK(std::string(target) == sim.first_line);
+    CHECK(read_lines(trace).empty());  // no byte seen yet
+
+    {
+        Port port(link);
+        port.send(kEnter);
+        CHECK(port.read_packet() == kEnterOk);
+    }
+    const auto lines = read_lines(trace);
+    REQUIRE(lines.size() == 2);
+    const std::regex line_re(R"(^(\d+)\.(\d{6}) (rx|tx|rx-stray|rx-flushed) ([0-9a-f]*)$)");
+    std::smatch m;
+    REQUIRE(std::regex_match(lines[0], m, line_re));
+    CHECK(m[3] == "rx");
+    CHECK(m[4] == hex(kEnter));
+    REQUIRE(std::regex_match(lines[1], m, line_re));
+    CHECK(m[3] == "tx");
+    CHECK(m[4] == hex(kEnterOk));
+    CHECK(std::stod(lines[0]) <= std::stod(lines[1]));
+
+    CHECK(read_file(flash) == Bytes(0x100000, 0x00));
+    CHECK(sim.stop(SIGTERM) == 0);
+    CHECK_FALSE(exists(link));  // removed on exit
+    CHECK(read_file(flash).size() == 0x100000);
+    CHECK(read_lines(trace).size() == 2);
+}
+
+TEST_CASE("dfu-sim: rows reach the flash file at once and persist - one sim serves many sessions") {
+    const TempDir dir;
+    const std::string flash = dir / "flash.bin";
+    const std::vector<std::string> args{"--flash",      flash,        "--flash-size", "0x10000",    "--row-size",
+                                        "256",          "--erased",   "ff",           "--checksum", "crc16",
+                                        "--product-id", "0xCAFE0001", "--max-packet", "279"};
+    const Bytes row = pattern(256, 42);
+    const Bytes enter = le32(0xCAFE0001u);
+    {
+        Sim sim(args);
+        CHECK(read_file(flash) == Bytes(0x10000, 0xFF));
+        for (int session = 0; session < 2; ++session) {
+            Port port(sim.first_line);  // the host opens and closes the port per run
+            const Bytes r = port.transact(DFU_CMD_ENTER, enter, 1);
+            REQUIRE(r.size() == 15);
+            CHECK(r == packet(0x00, {0, 0, 0, 0, 0, 0x02, 0x05, 0x01}, 1));
+            if (session == 0) {
+                CHECK(port.transact(DFU_CMD_SEND_DATA, Bytes(row.begin(), row.begin() + 200), 1) == packet(0, {}, 1));
+                CHECK(port.transact(
+                          DFU_CMD_PROGRAM_DATA,
+                          cat(cat(le32(0x10000300u), le32(ref_crc32c(row))), Bytes(row.begin() + 200, row.end())),
+                          1) == packet(0, {}, 1));
+                const Bytes file = read_file(flash);  // while the simulator still runs
+                CHECK(Bytes(file.begin() + 0x300, file.begin() + 0x400) == row);
+            }
+            port.send(packet(DFU_CMD_EXIT, {}, 1));
+            CHECK(port.read_n(1, 100ms).empty());  // Exit is never answered
+        }
+        CHECK(sim.stop(SIGINT) == 0);
+    }
+    {
+        Sim sim(args);  // a new run finds the row
+        Port port(sim.first_line);
+        CHECK(port.transact(DFU_CMD_ENTER, enter, 1).size() == 15);
+        CHECK(port.transact(DFU_CMD_SEND_DATA, Bytes(row.begin(), row.begin() + 200), 1) == packet(0, {}, 1));
+        CHECK(port.transact(DFU_CMD_VERIFY_DATA,
+                            cat(cat(le32(0x10000300u), le32(ref_crc32c(row))), Bytes(row.begin() + 200, row.end())),
+                            1) == packet(0, {}, 1));
+        CHECK(port.transact(DFU_CMD_ERASE_DATA, le32(0x10000300u), 1) == packet(0, {}, 1));
+        CHECK(read_file(flash) == Bytes(0x10000, 0xFF));
+        CHECK(sim.stop() == 0);
+    }
+}
+
+TEST_CASE("dfu-sim: stray bytes are traced and not answered - errors start the hold-off") {
+    const TempDir dir;
+    const std::string trace = dir / "trace.txt";
+    Sim sim({"--trace", trace, "--error-holdoff", "300"});
+    Port port(sim.first_line);
+    port.send({0xAA, 0x55, 0x17});
+    CHECK(port.read_n(1, 200ms).empty());
+    port.send(kEnter);
+    CHECK(port.read_packet() == kEnterOk);
+    Bytes bad = packet(DFU_CMD_SEND_DATA, {1, 2, 3});
+    bad[5] ^= 0xFF;
+    port.send(bad);
+    CHECK(port.read_packet() == packet(DFU_STATUS_ERROR_CHECKSUM, {}));
+    port.send(kEnter);  // inside the hold-off: flushed
+    CHECK(port.read_n(1, 100ms).empty());
+    std::this_thread::sleep_for(300ms);
+    port.send(packet(DFU_CMD_SEND_DATA, {1}));  // hold-off over: NONE
+    CHECK(port.read_packet() == packet(DFU_STATUS_ERROR_CMD, {}));
+    port.send(kEnter);
+    CHECK(port.read_packet() == kEnterOk);
+
+    CHECK(sim.stop() == 0);
+    std::vector<std::string> kinds, data;
+    for (const auto& l : read_lines(trace)) {
+        std::istringstream in(l);
+        std::string t, k, h;
+        in >> t >> k >> h;
+        kinds.push_back(k);
+        data.push_back(h);
+    }
+    CHECK(kinds == std::vector<std::string>{"rx-stray", "rx", "tx", "rx", "tx", "rx-flushed", "rx", "tx", "rx", "tx"});
+    CHECK(data[0] == "aa5517");
+    CHECK(data[5] == hex(kEnter));
+}
+
+TEST_CASE("dfu-sim --framing gap: packets sent back to back merge into one") {
+    Sim sim({"--framing", "gap"});
+    Port port(sim.first_line);
+    port.send(cat(kEnter, kEnter));
+    CHECK(port.read_packet() == packet(DFU_STATUS_ERROR_LENGTH, {}));
+    CHECK(port.read_n(1, 100ms).empty());
+    port.send(kEnter);
+    CHECK(port.read_packet() == kEnterOk);
+    port.send({0x42, 0x42});  // garbage is a packet too
+    CHECK(port.read_packet() == packet(DFU_STATUS_ERROR_DATA, {}));
+    CHECK(sim.stop() == 0);
+}
+
+TEST_CASE("dfu-sim --fault: silence=1 answers nothing - corrupt=1 breaks the response") {
+    {
+        const TempDir dir;
+        const std::string trace = dir / "t";
+        Sim sim({"--fault", "silence=1", "--trace", trace});
+        Port port(sim.first_line);
+        port.send(kEnter);
+        CHECK(port.read_n(1, 200ms).empty());
+        CHECK(sim.stop() == 0);
+        const auto lines = read_lines(trace);
+        REQUIRE(lines.size() == 1);
+        CHECK(lines[0].find(" rx ") != std::string::npos);
+    }
+    {
+        Sim sim({"--fault", "corrupt=1,seed=5"});
+        Port port(sim.first_line);
+        port.send(kEnter);
+        const Bytes r = port.read_n(15, 2s);
+        CHECK(r.size() == 15);
+        CHECK(r != kEnterOk);
+        CHECK(sim.stop() == 0);
+    }
+}
+
+TEST_CASE("dfu-sim: bad options exit 2 - --help exits 0 - a wrong-size flash file exits 1") {
+    {
+        Sim sim({"--row-size", "100"}, false);
+        CHECK(sim.wait_exit() == 2);
+    }
+    {
+        Sim sim({"--no-such-option"}, false);
+        CHECK(sim.wait_exit() == 2);
+    }
+    {
+        Sim sim({"--help"}, false);
+        CHECK(sim.read_line(5s).rfind("usage: dfu-sim", 0) == 0);
+        CHECK(sim.wait_exit() == 0);
+    }
+    {
+        const TempDir dir;
+        const std::string flash = dir / "small.bin";
+        std::ofstream(flash, std::ios::binary) << std::string(100, 'x');
+        Sim sim({"--flash", flash}, false);
+        CHECK(sim.wait_exit() == 1);
+        CHECK(read_file(flash).size() == 100);  // left alone
+    }
+}
