@@ -1,0 +1,56 @@
+#include "core/client.hpp"
+
+#include <fmt/format.h>
+
+#include <thread>
+
+#include "core/packet.hpp"
+#include "core/protocol.hpp"
+
+namespace dfu {
+
+Client::Client(transports::Transport& transport, ChecksumType checksum, EngineOptions options, EventSink& events,
+               const std::atomic<bool>* cancel)
+    : transport_(transport), checksum_(checksum), options_(options), events_(events), cancel_(cancel) {
+    tx_.reserve(options_.packet_size);
+    rx_.reserve(256);
+}
+
+void Client::check_cancel() const {
+    if (cancel_ && cancel_->load(std::memory_order_relaxed)) throw Interrupted();
+}
+
+void Client::send(std::uint8_t code, std::span<const std::uint8_t> data, transports::Reply reply) {
+    check_cancel();
+    encode_packet(tx_, code, data, checksum_);
+    if (events_.wants_packets()) events_.on_packet(Direction::to_device, tx_);
+    transport_.send(tx_, reply);
+    ++commands_;
+}
+
+Response Client::command(std::uint8_t code, std::span<const std::uint8_t> data) {
+    send(code, data, transports::Reply::expected);
+    const auto deadline = transports::Clock::now() + options_.timeout;
+    if (!transport_.receive(rx_, deadline))
+        throw LinkFailure(LinkFailure::Kind::timeout,
+                          fmt::format("no response to {} within {} ms", command_name(code), options_.timeout.count()));
+    if (events_.wants_packets()) events_.on_packet(Direction::from_device, rx_);
+    const DecodedPacket p = decode_packet(rx_, checksum_);
+    if (!p)
+        throw LinkFailure(LinkFailure::Kind::corrupt,
+                          fmt::format("garbled response to {}: {}", command_name(code), decode_error_text(p.error)));
+    return Response{p.code, std::vector<std::uint8_t>(p.data.begin(), p.data.end())};
+}
+
+void Client::command_unanswered(std::uint8_t code, std::span<const std::uint8_t> data) {
+    send(code, data, transports::Reply::none);
+}
+
+void Client::settle_after_error() {
+    // The device ignores input for its hold-off after an error, then listens again
+    // in state NONE (PROTOCOL.md §5). Nothing on the wire tells us when: wait it out.
+    std::this_thread::sleep_for(options_.error_holdoff);
+    transport_.discard_input();
+}
+
+}  // namespace dfu

@@ -1,0 +1,78 @@
+#pragma once
+// Speaks the DFU protocol with one device over one transport: one command, one
+// checked response. It does not retry: the unit of recovery is decided above it.
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "core/checksum.hpp"
+#include "core/events.hpp"
+#include "transports/transport.hpp"
+
+namespace dfu {
+
+struct EngineOptions {
+    std::size_t packet_size = 64;                 // largest packet we send, frame included
+    std::chrono::milliseconds timeout{1000};      // per command, for its response
+    unsigned retries = 3;                         // further attempts per unit of work
+    std::chrono::milliseconds error_holdoff{30};  // device ignores input this long after an error
+};
+
+struct Response {
+    std::uint8_t status = 0;
+    std::vector<std::uint8_t> data;
+};
+
+// The command got no usable answer: nothing at all, or a frame that failed its checks.
+class LinkFailure : public std::runtime_error {
+public:
+    enum class Kind : std::uint8_t { timeout, corrupt };
+    LinkFailure(Kind kind, const std::string& message) : std::runtime_error(message), kind_(kind) {}
+    Kind kind() const noexcept { return kind_; }
+
+private:
+    Kind kind_;
+};
+
+// The user asked us to stop (SIGINT/SIGTERM); thrown between packets, never inside one.
+class Interrupted : public std::runtime_error {
+public:
+    Interrupted() : std::runtime_error("interrupted") {}
+};
+
+class Client {
+public:
+    Client(transports::Transport& transport, ChecksumType checksum, EngineOptions options, EventSink& events,
+           const std::atomic<bool>* cancel = nullptr);
+
+    // Sends one command and returns the device's checked answer.
+    Response command(std::uint8_t code, std::span<const std::uint8_t> data);
+    // Sends a command the device never answers (Sync, Exit, Send Data Without Response).
+    void command_unanswered(std::uint8_t code, std::span<const std::uint8_t> data);
+    // Waits out the device's hold-off after an error and drops whatever it sent meanwhile.
+    void settle_after_error();
+
+    transports::Transport& transport() noexcept { return transport_; }
+    const EngineOptions& options() const noexcept { return options_; }
+    ChecksumType checksum() const noexcept { return checksum_; }
+    std::uint64_t commands_sent() const noexcept { return commands_; }
+
+private:
+    void check_cancel() const;
+    void send(std::uint8_t code, std::span<const std::uint8_t> data, transports::Reply reply);
+
+    transports::Transport& transport_;
+    ChecksumType checksum_;
+    EngineOptions options_;
+    EventSink& events_;
+    const std::atomic<bool>* cancel_;
+    std::vector<std::uint8_t> tx_;
+    std::vector<std::uint8_t> rx_;
+    std::uint64_t commands_ = 0;
+};
+
+}  // namespace dfu

@@ -1,0 +1,48 @@
+#pragma once
+// What the engine tells the outside world while it works. The CLI turns these into
+// a progress bar, JSON lines or a packet trace; tests record them.
+#include <chrono>
+#include <cstdint>
+#include <span>
+#include <string>
+
+namespace dfu {
+
+enum class Direction : std::uint8_t { to_device, from_device };
+
+struct Progress {
+    std::size_t rows_done = 0;
+    std::size_t rows_total = 0;
+    std::uint64_t bytes_done = 0;  // payload bytes
+    std::uint64_t bytes_total = 0;
+    std::uint32_t row_address = 0;  // the row just finished
+};
+
+struct Recovery {
+    std::string reason;    // "no response to Send Data", "ERROR_CHECKSUM from Program Data"
+    std::string unit;      // what is redone: "row 0x10000200", "Set Application Metadata"
+    unsigned attempt = 0;  // 1 for the first retry
+    unsigned max_attempts = 0;
+};
+
+struct DeviceIdentity {
+    std::uint32_t silicon_id = 0;
+    std::uint8_t silicon_rev = 0;
+    std::uint8_t sdk_major = 0;
+    std::uint8_t sdk_minor = 0;
+    std::uint8_t sdk_build = 0;
+};
+
+class EventSink {
+public:
+    virtual ~EventSink() = default;
+    // Packet tracing costs a callback per packet: only called when this says yes.
+    virtual bool wants_packets() const { return false; }
+    virtual void on_packet(Direction, std::span<const std::uint8_t> /*frame*/) {}
+    virtual void on_device(const DeviceIdentity&) {}
+    virtual void on_progress(const Progress&) {}
+    virtual void on_recovery(const Recovery&) {}
+    virtual void on_note(const std::string& /*message*/) {}
+};
+
+}  // namespace dfu

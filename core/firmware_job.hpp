@@ -1,0 +1,67 @@
+#pragma once
+// What a program / verify / erase run does, whatever file it came from: identity,
+// checksum type, app range, and the ordered rows (and EI vectors) to send.
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "core/checksum.hpp"
+
+namespace dfu {
+
+struct AppRange {
+    std::uint32_t start = 0;
+    std::uint32_t length = 0;
+};
+
+struct RowStep {
+    std::uint32_t address = 0;
+    std::vector<std::uint8_t> data;  // exactly one row
+    std::size_t line = 0;            // source line where the format has lines (.cyacd2), else 0
+};
+
+struct EivStep {
+    std::vector<std::uint8_t> vector;
+    std::size_t line = 0;
+};
+
+using Step = std::variant<RowStep, EivStep>;
+
+struct FirmwareJob {
+    std::string source;  // file name, for messages
+    std::string format;  // "Intel HEX", "binary", "cyacd2"
+    ChecksumType checksum = ChecksumType::sum;
+    std::uint32_t product_id = 0;
+    std::uint8_t app_id = 0;
+    std::optional<std::uint32_t> silicon_id;  // what the file expects (cyacd2)
+    std::optional<std::uint8_t> silicon_rev;
+    std::optional<AppRange> app;  // set on the device and checked by Verify Application
+    std::string app_origin;       // where `app` came from, for the user
+    std::uint32_t row_size = 512;
+    std::vector<Step> steps;
+    std::vector<std::string> warnings;
+
+    std::size_t row_count() const noexcept;
+    std::uint64_t payload_bytes() const noexcept;  // row bytes to move
+};
+
+// What the command line may add to or override in a file.
+struct ImageOptions {
+    std::optional<std::uint32_t> product_id;
+    std::optional<std::uint8_t> app_id;
+    std::optional<std::uint32_t> row_size;  // default 512 where the file does not say
+    std::optional<ChecksumType> checksum;
+    std::optional<std::uint32_t> base;       // where a .bin starts
+    std::optional<std::uint32_t> app_start;  // app range, both or neither
+    std::optional<std::uint32_t> app_length;
+    std::uint8_t fill = 0x00;  // gaps inside a row
+};
+
+// Reads and checks the whole file and plans the rows before anything touches a
+// device. Throws formats::InputError (exit 3) with file and line on bad input.
+FirmwareJob load_firmware_job(const std::filesystem::path& file, const ImageOptions& options);
+
+}  // namespace dfu

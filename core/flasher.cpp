@@ -1,0 +1,315 @@
+#include "core/flasher.hpp"
+
+#include <fmt/format.h>
+
+#include "core/error.hpp"
+#include "core/packet.hpp"
+#include "core/protocol.hpp"
+
+namespace dfu {
+
+const char* action_name(Action a) noexcept {
+    switch (a) {
+        case Action::program:
+            return "program";
+        case Action::verify:
+            return "verify";
+        case Action::erase:
+            return "erase";
+    }
+    return "?";
+}
+
+namespace {
+
+constexpr std::size_t kMinPacket = kFrameOverhead + 8 + 1;  // Program Data: address, CRC, one byte
+constexpr std::size_t kFrameLimit = kFrameOverhead + kMaxPacketData;
+
+// The device answered with an error status. Recoverable or not is decided by the caller.
+struct DeviceStatus {
+    std::uint8_t status;
+    std::uint8_t command;
+};
+
+void put_u32(std::vector<std::uint8_t>& out, std::uint32_t v) {
+    for (int i = 0; i < 4; ++i) out.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
+}
+
+// Statuses that a lost or damaged byte can cause: worth redoing the unit.
+bool status_is_transient(std::uint8_t s) noexcept {
+    return s == status::checksum || s == status::length || s == status::data || s == status::verify;
+}
+
+std::string status_text(const DeviceStatus& s) {
+    return fmt::format("{} answered {} (0x{:02X}): {}", command_name(s.command), status_name(s.status), s.status,
+                       status_meaning(s.status));
+}
+
+Response expect_success(Client& client, std::uint8_t code, std::span<const std::uint8_t> data) {
+    Response r = client.command(code, data);
+    if (r.status != status::success) throw DeviceStatus{r.status, code};
+    return r;
+}
+
+// Enter DFU and read the identity (PROTOCOL.md §2). One attempt; the caller retries.
+DeviceIdentity enter_once(Client& client, std::uint32_t product_id) {
+    std::vector<std::uint8_t> payload;
+    put_u32(payload, product_id);
+    payload.push_back(0);
+    payload.push_back(0);
+    Response r = expect_success(client, cmd::enter, payload);
+    if (r.data.size() < 8)
+        throw LinkFailure(LinkFailure::Kind::corrupt,
+                          fmt::format("Enter DFU answer carries {} bytes, expected 8", r.data.size()));
+    DeviceIdentity id;
+    id.silicon_id = std::uint32_t{r.data[0]} | std::uint32_t{r.data[1]} << 8 | std::uint32_t{r.data[2]} << 16 |
+                    std::uint32_t{r.data[3]} << 24;
+    id.silicon_rev = r.data[4];
+    id.sdk_minor = r.data[5];
+    id.sdk_major = r.data[6];
+    id.sdk_build = r.data[7];
+    return id;
+}
+
+// Enter with retries; a refused product ID is an identity error (exit 8).
+DeviceIdentity enter_device(Client& client, std::uint32_t product_id, EventSink& events) {
+    const unsigned attempts = client.options().retries + 1;
+    for (unsigned attempt = 1;; ++attempt) {
+        try {
+            return enter_once(client, product_id);
+        } catch (const LinkFailure& f) {
+            if (attempt >= attempts) {
+                if (f.kind() == LinkFailure::Kind::timeout)
+                    throw Error(
+                        ExitCode::no_response,
+                        fmt::format("no response from the device on {} to Enter DFU ({} attempts, {} ms each): "
+                                    "check the port and baud rate, that the device is in its bootloader, "
+                                    "and the checksum type (--checksum)",
+                                    client.transport().description(), attempts, client.options().timeout.count()));
+                throw Error(ExitCode::no_response,
+                            fmt::format("{} ({} attempts): check the baud rate and --checksum", f.what(), attempts));
+            }
+            events.on_recovery(Recovery{f.what(), "Enter DFU", attempt, attempts - 1});
+        } catch (const DeviceStatus& s) {
+            // 0x04/0x03 are also what a damaged packet earns, so only a repeated refusal counts.
+            if (attempt >= attempts) {
+                if (s.status == status::data || s.status == status::length)
+                    throw Error(ExitCode::identity_mismatch,
+                                fmt::format("the device refused product ID 0x{:08X} ({}): the file or --product-id is "
+                                            "for another product",
+                                            product_id, status_name(s.status)));
+                throw Error(ExitCode::device_error, status_text(s));
+            }
+            events.on_recovery(Recovery{status_text(s), "Enter DFU", attempt, attempts - 1});
+        }
+        client.settle_after_error();
+    }
+}
+
+}  // namespace
+
+Flasher::Flasher(transports::Transport& transport, const FirmwareJob& job, EngineOptions options, EventSink& events,
+                 const std::atomic<bool>* cancel)
+    : job_(job), client_(transport, job.checksum, options, events, cancel), events_(events) {
+    if (options.packet_size < kMinPacket || options.packet_size > kFrameLimit)
+        throw Error(ExitCode::usage,
+                    fmt::format("--packet-size {} is outside {}..{}", options.packet_size, kMinPacket, kFrameLimit));
+    if (options.packet_size > transport.capabilities().max_packet)
+        throw Error(ExitCode::usage,
+                    fmt::format("--packet-size {} is larger than {} carries ({} bytes)", options.packet_size,
+                                transport.description(), transport.capabilities().max_packet));
+}
+
+void Flasher::enter() {
+    const DeviceIdentity id = enter_device(client_, job_.product_id, events_);
+    result_.device = id;
+    // Modern loaders report 0/0: only a non-zero identity can contradict the file.
+    if (id.silicon_id != 0 && job_.silicon_id && *job_.silicon_id != 0 && id.silicon_id != *job_.silicon_id)
+        throw Error(ExitCode::identity_mismatch,
+                    fmt::format("the device's silicon ID is 0x{:08X} but {} is built for 0x{:08X}", id.silicon_id,
+                                job_.source, *job_.silicon_id));
+    if (id.silicon_id != 0 && job_.silicon_rev && id.silicon_rev != *job_.silicon_rev)
+        throw Error(ExitCode::identity_mismatch,
+                    fmt::format("the device's silicon revision is 0x{:02X} but {} is built for 0x{:02X}",
+                                id.silicon_rev, job_.source, *job_.silicon_rev));
+}
+
+void Flasher::recover(const std::string& reason, const std::string& unit, unsigned attempt) {
+    ++result_.recoveries;
+    events_.on_recovery(Recovery{reason, unit, attempt, client_.options().retries});
+    client_.settle_after_error();
+    enter();
+    // Whatever part of a row the device buffered before the failure is stale.
+    client_.command_unanswered(cmd::sync, {});
+}
+
+template <typename Op>
+void Flasher::with_recovery(const std::string& unit, Op&& op) {
+    const unsigned retries = client_.options().retries;
+    for (unsigned attempt = 1;; ++attempt) {
+        try {
+            op();
+            return;
+        } catch (const LinkFailure& f) {
+            if (attempt > retries)
+                throw Error(ExitCode::no_response,
+                            fmt::format("{} for {}; gave up after {} attempts", f.what(), unit, attempt));
+            recover(f.what(), unit, attempt);
+        } catch (const DeviceStatus& s) {
+            if (!status_is_transient(s.status) || attempt > retries) {
+                const bool verify = s.status == status::verify;
+                throw Error(verify ? ExitCode::verify_failed : ExitCode::device_error,
+                            fmt::format("{} for {}{}", status_text(s), unit,
+                                        attempt > 1 ? fmt::format(" (after {} attempts)", attempt) : ""));
+            }
+            recover(status_text(s), unit, attempt);
+        }
+    }
+}
+
+void Flasher::transfer_row(const RowStep& row, std::uint8_t final_command) {
+    const std::size_t max_data = client_.options().packet_size - kFrameOverhead;
+    const std::size_t tail_capacity = max_data - 8;  // Program/Verify Data spend 8 bytes on address + CRC
+    const std::span<const std::uint8_t> bytes(row.data);
+    std::size_t offset = 0;
+    while (bytes.size() - offset > tail_capacity) {
+        const std::size_t n = std::min(max_data, bytes.size() - offset);
+        expect_success(client_, cmd::send_data, bytes.subspan(offset, n));
+        offset += n;
+    }
+    std::vector<std::uint8_t> last;
+    last.reserve(8 + bytes.size() - offset);
+    put_u32(last, row.address);
+    put_u32(last, crc32c(bytes));
+    last.insert(last.end(), bytes.begin() + static_cast<std::ptrdiff_t>(offset), bytes.end());
+    expect_success(client_, final_command, last);
+}
+
+void Flasher::row_finished(const RowStep& row) {
+    ++result_.rows_done;
+    result_.bytes_done += row.data.size();
+    if (!result_.first_row) result_.first_row = row.address;
+    result_.end_address = std::max<std::uint64_t>(result_.end_address, std::uint64_t{row.address} + row.data.size());
+    events_.on_progress(
+        Progress{result_.rows_done, result_.rows_total, result_.bytes_done, result_.bytes_total, row.address});
+}
+
+void Flasher::set_app_metadata() {
+    std::vector<std::uint8_t> payload{job_.app_id};
+    put_u32(payload, job_.app->start);
+    put_u32(payload, job_.app->length);
+    with_recovery("Set Application Metadata", [&] { expect_success(client_, cmd::set_app_metadata, payload); });
+}
+
+void Flasher::verify_application() {
+    const std::uint8_t app[1] = {job_.app_id};
+    with_recovery("Verify Application", [&] {
+        Response r = expect_success(client_, cmd::verify_app, app);
+        if (r.data.empty())
+            throw LinkFailure(LinkFailure::Kind::corrupt, "Verify Application answer carries no result byte");
+        result_.app_valid = r.data[0] == 0x01;
+    });
+}
+
+void Flasher::finish_timing() {
+    result_.elapsed = std::chrono::steady_clock::now() - started_;
+    result_.commands = client_.commands_sent();
+    result_.wire = client_.transport().counters();
+}
+
+RunResult Flasher::run(Action action) {
+    started_ = std::chrono::steady_clock::now();
+    result_ = RunResult{};
+    result_.action = action;
+    result_.rows_total = job_.row_count();
+    result_.bytes_total = job_.payload_bytes();
+    try {
+        client_.transport().discard_input();
+        enter();
+        events_.on_device(result_.device);
+        if (action == Action::program && job_.app) set_app_metadata();
+
+        for (const Step& step : job_.steps) {
+            if (const auto* eiv = std::get_if<EivStep>(&step)) {
+                if (action == Action::erase) continue;
+                const std::string unit = fmt::format("Set EI Vector ({}:{})", job_.source, eiv->line);
+                with_recovery(unit, [&] { expect_success(client_, cmd::set_eiv, eiv->vector); });
+                continue;
+            }
+            const auto& row = std::get<RowStep>(step);
+            const std::string unit = row.line ? fmt::format("row 0x{:08X} ({}:{})", row.address, job_.source, row.line)
+                                              : fmt::format("row 0x{:08X}", row.address);
+            if (action == Action::erase) {
+                std::uint8_t addr[4];
+                for (int i = 0; i < 4; ++i) addr[i] = static_cast<std::uint8_t>(row.address >> (8 * i));
+                with_recovery(unit, [&] { expect_success(client_, cmd::erase_data, addr); });
+            } else if (action == Action::program) {
+                with_recovery(unit, [&] { transfer_row(row, cmd::program_data); });
+            } else {
+                // A differing row is a finding, not a failure: note it, re-enter, go on.
+                with_recovery(unit, [&] {
+                    try {
+                        transfer_row(row, cmd::verify_data);
+                    } catch (const DeviceStatus& s) {
+                        if (s.status != status::verify) throw;
+                        result_.mismatched_rows.push_back(row.address);
+                        client_.settle_after_error();
+                        enter();
+                    }
+                });
+            }
+            row_finished(row);
+        }
+
+        if (action != Action::erase && job_.app) verify_application();
+        if (!result_.mismatched_rows.empty()) {
+            std::string list;
+            for (std::size_t i = 0; i < result_.mismatched_rows.size() && i < 8; ++i)
+                list += fmt::format("{}0x{:08X}", i ? ", " : "", result_.mismatched_rows[i]);
+            if (result_.mismatched_rows.size() > 8) list += ", ...";
+            finish_timing();
+            throw Error(ExitCode::verify_failed,
+                        fmt::format("verify failed: {} of {} rows differ from {}: {}", result_.mismatched_rows.size(),
+                                    result_.rows_total, job_.source, list));
+        }
+        if (result_.app_valid == false) {
+            finish_timing();
+            throw Error(ExitCode::verify_failed,
+                        fmt::format("the device reports application {} invalid: the CRC-32C over 0x{:08X}..0x{:08X} "
+                                    "({}) does not match the 4 bytes stored at 0x{:08X}",
+                                    job_.app_id, job_.app->start, std::uint64_t{job_.app->start} + job_.app->length,
+                                    job_.app_origin, std::uint64_t{job_.app->start} + job_.app->length));
+        }
+        client_.command_unanswered(cmd::exit, {});
+    } catch (const Interrupted&) {
+        finish_timing();
+        throw Error(ExitCode::interrupted,
+                    fmt::format("interrupted after {} of {} rows; the device was not told the update is complete",
+                                result_.rows_done, result_.rows_total));
+    } catch (const transports::IoError& e) {
+        finish_timing();
+        throw Error(ExitCode::no_response, e.what());
+    } catch (...) {
+        finish_timing();
+        throw;
+    }
+    finish_timing();
+    return result_;
+}
+
+DeviceIdentity query_device(transports::Transport& transport, ChecksumType checksum, std::uint32_t product_id,
+                            EngineOptions options, EventSink& events, const std::atomic<bool>* cancel) {
+    Client client(transport, checksum, options, events, cancel);
+    try {
+        transport.discard_input();
+        const DeviceIdentity id = enter_device(client, product_id, events);
+        client.command_unanswered(cmd::exit, {});
+        return id;
+    } catch (const Interrupted&) {
+        throw Error(ExitCode::interrupted, "interrupted");
+    } catch (const transports::IoError& e) {
+        throw Error(ExitCode::no_response, e.what());
+    }
+}
+
+}  // namespace dfu

@@ -1,0 +1,69 @@
+#pragma once
+// Runs a FirmwareJob against one device: the program / verify / erase sequences of
+// PROTOCOL.md §7, with the row as the unit of recovery.
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "core/client.hpp"
+#include "core/events.hpp"
+#include "core/firmware_job.hpp"
+#include "transports/transport.hpp"
+
+namespace dfu {
+
+enum class Action : std::uint8_t { program, verify, erase };
+const char* action_name(Action a) noexcept;
+
+struct RunResult {
+    Action action = Action::program;
+    DeviceIdentity device;
+    std::size_t rows_total = 0;
+    std::size_t rows_done = 0;
+    std::uint64_t bytes_total = 0;
+    std::uint64_t bytes_done = 0;
+    std::optional<std::uint32_t> first_row;  // address range touched so far
+    std::uint64_t end_address = 0;
+    std::vector<std::uint32_t> mismatched_rows;  // verify: rows that differ
+    std::optional<bool> app_valid;               // Verify Application's answer, if asked
+    unsigned recoveries = 0;                     // re-entries after a failure
+    std::uint64_t commands = 0;
+    std::chrono::duration<double> elapsed{};
+    transports::Counters wire;
+};
+
+class Flasher {
+public:
+    Flasher(transports::Transport& transport, const FirmwareJob& job, EngineOptions options, EventSink& events,
+            const std::atomic<bool>* cancel = nullptr);
+
+    // Throws dfu::Error with the exit code of the phase that failed; result() then
+    // tells how far it got.
+    RunResult run(Action action);
+    const RunResult& result() const noexcept { return result_; }
+
+private:
+    void enter();
+    void transfer_row(const RowStep& row, std::uint8_t final_command);
+    template <typename Op>
+    void with_recovery(const std::string& unit, Op&& op);
+    void recover(const std::string& reason, const std::string& unit, unsigned attempt);
+    void set_app_metadata();
+    void verify_application();
+    void row_finished(const RowStep& row);
+    void finish_timing();
+
+    const FirmwareJob& job_;
+    Client client_;
+    EventSink& events_;
+    RunResult result_;
+    std::chrono::steady_clock::time_point started_;
+};
+
+// Enter DFU with `product_id`, read the identity, Exit. For `dfuhost info`.
+DeviceIdentity query_device(transports::Transport& transport, ChecksumType checksum, std::uint32_t product_id,
+                            EngineOptions options, EventSink& events, const std::atomic<bool>* cancel = nullptr);
+
+}  // namespace dfu

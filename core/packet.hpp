@@ -1,0 +1,39 @@
+#pragma once
+// The packet frame (PROTOCOL.md §1): 01 | code | N (u16 LE) | data | checksum | 17.
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "core/checksum.hpp"
+
+namespace dfu {
+
+inline constexpr std::uint8_t kStartOfPacket = 0x01;
+inline constexpr std::uint8_t kEndOfPacket = 0x17;
+inline constexpr std::size_t kFrameOverhead = 7;  // start, code, length x2, checksum x2, end
+inline constexpr std::size_t kMaxPacketData = 0xFFFF;
+
+// Writes a whole packet into `out` (replacing its contents, reusing its capacity).
+void encode_packet(std::vector<std::uint8_t>& out, std::uint8_t code, std::span<const std::uint8_t> data,
+                   ChecksumType type);
+std::vector<std::uint8_t> encode_packet(std::uint8_t code, std::span<const std::uint8_t> data, ChecksumType type);
+
+// The two checksum bytes for the covered bytes, in wire order.
+std::array<std::uint8_t, 2> checksum_bytes(ChecksumType type, std::span<const std::uint8_t> covered) noexcept;
+
+enum class DecodeError : std::uint8_t { none, too_short, bad_start, bad_end, length_mismatch, bad_checksum };
+std::string_view decode_error_text(DecodeError e) noexcept;
+
+struct DecodedPacket {
+    DecodeError error = DecodeError::none;
+    std::uint8_t code = 0;               // status for responses
+    std::span<const std::uint8_t> data;  // views into the frame given to decode_packet
+    explicit operator bool() const noexcept { return error == DecodeError::none; }
+};
+
+// Checks a whole frame: length, start and end bytes, length field, checksum.
+DecodedPacket decode_packet(std::span<const std::uint8_t> frame, ChecksumType type) noexcept;
+
+}  // namespace dfu

@@ -1,0 +1,98 @@
+// Turning files and options into a FirmwareJob: what is derived, what is refused.
+#include <doctest/doctest.h>
+
+#include "core/firmware_job.hpp"
+#include "formats/input_error.hpp"
+#include "process.hpp"
+#include "test_images.hpp"
+
+using namespace dfu;
+using namespace testsupport;
+
+namespace {
+std::string message_of(const std::filesystem::path& p, const ImageOptions& o) {
+    try {
+        load_firmware_job(p, o);
+    } catch (const formats::InputError& e) {
+        return e.what();
+    }
+    return "";
+}
+}  // namespace
+
+TEST_CASE("an image that ends in its own CRC-32C gets that app range") {
+    TempDir dir;
+    auto data = random_bytes(3000, 1);
+    const std::uint32_t crc = test_crc32c(data.data(), data.size());
+    for (int i = 0; i < 4; ++i) data.push_back(static_cast<std::uint8_t>(crc >> (8 * i)));
+    write_text(dir / "signed.hex", to_intel_hex({{0x10000000, data}}));
+    const FirmwareJob job = load_firmware_job(dir / "signed.hex", {});
+    REQUIRE(job.app);
+    CHECK(job.app->start == 0x10000000);
+    CHECK(job.app->length == 3000);
+    CHECK(job.row_count() == 6);
+    CHECK(job.payload_bytes() == 6 * 512);
+
+    data[10] ^= 1;  // signature no longer matches: no range guessed
+    write_text(dir / "unsigned.hex", to_intel_hex({{0x10000000, data}}));
+    CHECK_FALSE(load_firmware_job(dir / "unsigned.hex", {}).app);
+}
+
+TEST_CASE("--app-start/--app-length override, and go together") {
+    TempDir dir;
+    write_text(dir / "a.hex", to_intel_hex({{0x10000000, random_bytes(100, 2)}}));
+    ImageOptions o;
+    o.app_start = 0x10000000;
+    o.app_length = 96;
+    const FirmwareJob job = load_firmware_job(dir / "a.hex", o);
+    REQUIRE(job.app);
+    CHECK(job.app->length == 96);
+    o.app_length.reset();
+    CHECK(message_of(dir / "a.hex", o).find("--app-start and --app-length go together") != std::string::npos);
+}
+
+TEST_CASE("cyacd2: header fields, APPINFO, and the rows' span without it") {
+    TempDir dir;
+    Segments rows{{0x10000200, random_bytes(256, 3)}, {0x10000600, random_bytes(256, 4)}};
+    Cyacd2Spec spec;
+    spec.product_id = 0xA1B2C3D4;
+    spec.checksum = 1;
+    spec.app_id = 2;
+    spec.silicon_id = 0x12345678;
+    spec.app_info = false;
+    write_text(dir / "a.cyacd2", to_cyacd2(spec, rows));
+    const FirmwareJob job = load_firmware_job(dir / "a.cyacd2", {});
+    CHECK(job.product_id == 0xA1B2C3D4);
+    CHECK(job.checksum == ChecksumType::crc16);
+    CHECK(job.app_id == 2);
+    CHECK(job.silicon_id == 0x12345678u);
+    CHECK(job.row_size == 256);
+    REQUIRE(job.app);
+    CHECK(job.app->start == 0x10000200);
+    CHECK(job.app->length == 0x500);
+
+    ImageOptions o;
+    o.row_size = 512;
+    CHECK(message_of(dir / "a.cyacd2", o).find("256 bytes but --row-size says 512") != std::string::npos);
+    o = {};
+    o.product_id = 1;
+    const FirmwareJob overridden = load_firmware_job(dir / "a.cyacd2", o);
+    CHECK(overridden.product_id == 1);
+    CHECK(overridden.warnings.size() == 1);
+}
+
+TEST_CASE("file types and the options they need") {
+    TempDir dir;
+    write_bytes(dir / "a.bin", random_bytes(10, 5));
+    CHECK(message_of(dir / "a.bin", {}).find("--base") != std::string::npos);
+    ImageOptions o;
+    o.base = 0x0;
+    CHECK(load_firmware_job(dir / "a.bin", o).row_count() == 1);
+    write_text(dir / "a.txt", "hello");
+    CHECK(message_of(dir / "a.txt", {}).find("unknown file type '.txt'") != std::string::npos);
+    write_text(dir / "a.hex", to_intel_hex({{0, random_bytes(10, 6)}}));
+    CHECK(message_of(dir / "a.hex", o).find("--base applies to .bin files only") != std::string::npos);
+    o = {};
+    o.row_size = 100;
+    CHECK(message_of(dir / "a.hex", o).find("power of two") != std::string::npos);
+}

@@ -1,0 +1,323 @@
+// The engine against the real device-firmware responder core, in process.
+#include <doctest/doctest.h>
+
+#include <random>
+
+#include "core/error.hpp"
+#include "core/flasher.hpp"
+#include "core/protocol.hpp"
+#include "inprocess_device.hpp"
+
+using namespace dfu;
+using testsupport::InProcessDevice;
+using Fault = InProcessDevice::Fault;
+
+namespace {
+
+constexpr std::uint32_t kBase = 0x10000000;
+
+std::vector<std::uint8_t> random_row(std::size_t n, std::uint32_t seed) {
+    std::mt19937 rng(seed);
+    std::vector<std::uint8_t> v(n);
+    for (auto& b : v) b = static_cast<std::uint8_t>(rng());
+    return v;
+}
+
+FirmwareJob make_job(std::size_t rows, std::uint32_t row_size = 512, std::uint32_t first = kBase) {
+    FirmwareJob job;
+    job.source = "test.hex";
+    job.product_id = 0x01020304;
+    job.row_size = row_size;
+    for (std::size_t i = 0; i < rows; ++i)
+        job.steps.emplace_back(RowStep{first + static_cast<std::uint32_t>(i * row_size),
+                                       random_row(row_size, static_cast<std::uint32_t>(i)), 0});
+    return job;
+}
+
+// Adds a signature after the rows' first `length` bytes so Verify Application passes.
+void sign(FirmwareJob& job, std::uint32_t length) {
+    std::vector<std::uint8_t> all;
+    for (auto& s : job.steps) {
+        auto& r = std::get<RowStep>(s);
+        all.insert(all.end(), r.data.begin(), r.data.end());
+    }
+    const std::uint32_t crc = crc32c(std::span(all).first(length));
+    for (std::uint32_t i = 0; i < 4; ++i) {
+        const std::uint32_t at = length + i;
+        std::get<RowStep>(job.steps[at / job.row_size]).data[at % job.row_size] =
+            static_cast<std::uint8_t>(crc >> (8 * i));
+    }
+    job.app = AppRange{kBase, length};
+}
+
+void check_flash_has(InProcessDevice& dev, const FirmwareJob& job) {
+    for (const auto& s : job.steps) {
+        if (const auto* r = std::get_if<RowStep>(&s)) {
+            const auto off = r->address - kBase;
+            CAPTURE(r->address);
+            CHECK(std::equal(r->data.begin(), r->data.end(), dev.flash().begin() + off));
+        }
+    }
+}
+
+struct NullEvents : EventSink {
+    std::vector<Recovery> recoveries;
+    std::vector<Progress> progress;
+    void on_recovery(const Recovery& r) override { recoveries.push_back(r); }
+    void on_progress(const Progress& p) override { progress.push_back(p); }
+};
+
+EngineOptions fast_options() {
+    EngineOptions o;
+    o.error_holdoff = std::chrono::milliseconds(0);
+    return o;
+}
+
+std::size_t count_code(const InProcessDevice& dev, std::uint8_t code) {
+    std::size_t n = 0;
+    for (const auto& p : dev.sent()) n += p[1] == code;
+    return n;
+}
+
+}  // namespace
+
+TEST_CASE("program: 64-byte packets carry a 512-byte row in 10 packets, then Verify Application and Exit") {
+    InProcessDevice dev(InProcessDevice::default_config());
+    FirmwareJob job = make_job(4);
+    sign(job, 2000);
+    NullEvents ev;
+    Flasher f(dev, job, fast_options(), ev);
+    const RunResult r = f.run(Action::program);
+    check_flash_has(dev, job);
+    CHECK(r.rows_done == 4);
+    CHECK(r.app_valid == true);
+    CHECK(count_code(dev, cmd::send_data) == 4 * 9);
+    CHECK(count_code(dev, cmd::program_data) == 4);
+    for (const auto& p : dev.sent()) CHECK(p.size() <= 64);
+    CHECK(dev.sent().front()[1] == cmd::enter);
+    CHECK(dev.sent()[1][1] == cmd::set_app_metadata);
+    CHECK(dev.sent().back()[1] == cmd::exit);
+    CHECK(dev.sent()[dev.sent().size() - 2][1] == cmd::verify_app);
+    CHECK(ev.progress.size() == 4);
+    CHECK(ev.progress.back().bytes_done == 2048);
+    CHECK(dev.state() == DFU_STATE_FINISHED);
+}
+
+TEST_CASE("program: a packet size the device accepts sends a whole row in one Program Data") {
+    auto cfg = InProcessDevice::default_config();
+    cfg.max_packet = 512 + 16 + 7;
+    InProcessDevice dev(cfg);
+    const FirmwareJob job = make_job(3);
+    EngineOptions o = fast_options();
+    o.packet_size = 512 + 8 + 7;
+    NullEvents ev;
+    Flasher(dev, job, o, ev).run(Action::program);
+    check_flash_has(dev, job);
+    CHECK(count_code(dev, cmd::send_data) == 0);
+    CHECK(count_code(dev, cmd::program_data) == 3);
+}
+
+TEST_CASE("program: 128- and 256-byte rows") {
+    for (std::uint32_t row : {128u, 256u}) {
+        CAPTURE(row);
+        auto cfg = InProcessDevice::default_config();
+        cfg.row_size = row;
+        InProcessDevice dev(cfg);
+        const FirmwareJob job = make_job(5, row);
+        NullEvents ev;
+        Flasher(dev, job, fast_options(), ev).run(Action::program);
+        check_flash_has(dev, job);
+    }
+}
+
+TEST_CASE("recovery: each kind of damage is survived by redoing the row") {
+    const Fault faults[] = {Fault::lose_response, Fault::corrupt_response, Fault::corrupt_request, Fault::lose_request};
+    for (Fault fault : faults) {
+        for (std::size_t at : {3u, 10u, 11u, 12u}) {  // mid-row Send Data, Program Data, next row's first packets
+            CAPTURE(static_cast<int>(fault));
+            CAPTURE(at);
+            InProcessDevice dev(InProcessDevice::default_config());
+            dev.set_fault_plan(
+                [&](std::size_t i, const std::vector<std::uint8_t>&) { return i == at ? fault : Fault::none; });
+            FirmwareJob job = make_job(3);
+            sign(job, 1500);
+            NullEvents ev;
+            Flasher f(dev, job, fast_options(), ev);
+            const RunResult r = f.run(Action::program);
+            check_flash_has(dev, job);
+            CHECK(r.app_valid == true);
+            CHECK(r.recoveries == 1);
+            REQUIRE(ev.recoveries.size() == 1);
+            CHECK(ev.recoveries[0].unit.find("row 0x") == 0);
+        }
+    }
+}
+
+TEST_CASE("recovery is bounded: a row that always fails ends with exit 5 after retries") {
+    InProcessDevice dev(InProcessDevice::default_config());
+    dev.set_fault_plan([](std::size_t, const std::vector<std::uint8_t>& p) {
+        return p[1] == cmd::program_data ? Fault::lose_response : Fault::none;
+    });
+    const FirmwareJob job = make_job(2);
+    EngineOptions o = fast_options();
+    o.retries = 2;
+    NullEvents ev;
+    Flasher f(dev, job, o, ev);
+    try {
+        f.run(Action::program);
+        FAIL("expected an error");
+    } catch (const Error& e) {
+        CHECK(e.code() == ExitCode::no_response);
+        CHECK(std::string(e.what()).find("row 0x10000000") != std::string::npos);
+        CHECK(std::string(e.what()).find("3 attempts") != std::string::npos);
+    }
+    CHECK(count_code(dev, cmd::program_data) == 3);
+    CHECK(f.result().rows_done == 0);
+    CHECK(count_code(dev, cmd::exit) == 0);
+}
+
+TEST_CASE("a status that retrying cannot fix fails at once with exit 6 naming row and status") {
+    auto cfg = InProcessDevice::default_config();
+    InProcessDevice dev(cfg);
+    const FirmwareJob job = make_job(1, 512, kBase + 64 * 1024);  // past the end of flash
+    NullEvents ev;
+    Flasher f(dev, job, fast_options(), ev);
+    try {
+        f.run(Action::program);
+        FAIL("expected an error");
+    } catch (const Error& e) {
+        CHECK(e.code() == ExitCode::device_error);
+        const std::string m = e.what();
+        CHECK(m.find("ERROR_ADDRESS") != std::string::npos);
+        CHECK(m.find("row 0x10010000") != std::string::npos);
+    }
+    CHECK(count_code(dev, cmd::program_data) == 1);
+}
+
+TEST_CASE("a wrong product ID is an identity mismatch (exit 8)") {
+    auto cfg = InProcessDevice::default_config();
+    cfg.product_id = 0x11111111;
+    InProcessDevice dev(cfg);
+    const FirmwareJob job = make_job(1);
+    NullEvents ev;
+    Flasher f(dev, job, fast_options(), ev);
+    try {
+        f.run(Action::program);
+        FAIL("expected an error");
+    } catch (const Error& e) {
+        CHECK(e.code() == ExitCode::identity_mismatch);
+        CHECK(std::string(e.what()).find("0x01020304") != std::string::npos);
+    }
+    CHECK(count_code(dev, cmd::send_data) == 0);
+}
+
+TEST_CASE("silicon ID: compared only when the device reports one") {
+    auto cfg = InProcessDevice::default_config();
+    FirmwareJob job = make_job(1);
+    job.silicon_id = 0xE2072100;
+    job.silicon_rev = 0x11;
+    NullEvents ev;
+    {
+        InProcessDevice dev(cfg);  // reports 0: no check
+        CHECK_NOTHROW(Flasher(dev, job, fast_options(), ev).run(Action::program));
+    }
+    cfg.silicon_id = 0xE2072100;
+    cfg.silicon_rev = 0x12;
+    InProcessDevice dev(cfg);
+    try {
+        Flasher(dev, job, fast_options(), ev).run(Action::program);
+        FAIL("expected an error");
+    } catch (const Error& e) {
+        CHECK(e.code() == ExitCode::identity_mismatch);
+        CHECK(std::string(e.what()).find("revision") != std::string::npos);
+    }
+}
+
+TEST_CASE("verify: every differing row is found and reported (exit 7), matching rows pass") {
+    InProcessDevice dev(InProcessDevice::default_config());
+    const FirmwareJob job = make_job(5);
+    NullEvents ev;
+    Flasher(dev, job, fast_options(), ev).run(Action::program);
+    CHECK_NOTHROW(Flasher(dev, job, fast_options(), ev).run(Action::verify));
+    dev.flash()[512 + 7] ^= 1;
+    dev.flash()[4 * 512] ^= 1;
+    Flasher f(dev, job, fast_options(), ev);
+    try {
+        f.run(Action::verify);
+        FAIL("expected an error");
+    } catch (const Error& e) {
+        CHECK(e.code() == ExitCode::verify_failed);
+        CHECK(std::string(e.what()).find("2 of 5 rows") != std::string::npos);
+    }
+    CHECK(f.result().mismatched_rows == std::vector<std::uint32_t>{kBase + 512, kBase + 4 * 512});
+    CHECK(count_code(dev, cmd::program_data) == 5);  // only the first run wrote
+}
+
+TEST_CASE("erase: Erase Data per row and nothing else") {
+    InProcessDevice dev(InProcessDevice::default_config(), 0xFF);
+    const FirmwareJob job = make_job(3);
+    NullEvents ev;
+    Flasher(dev, job, fast_options(), ev).run(Action::program);
+    Flasher(dev, job, fast_options(), ev).run(Action::erase);
+    for (std::size_t i = 0; i < 3 * 512; ++i) REQUIRE(dev.flash()[i] == 0xFF);
+}
+
+TEST_CASE("EI vector steps go out in order; a device without support fails with exit 6") {
+    const FirmwareJob rows = make_job(2);
+    FirmwareJob job = rows;
+    job.steps.clear();
+    job.steps.push_back(rows.steps[0]);
+    job.steps.emplace_back(EivStep{std::vector<std::uint8_t>(16, 0x5A), 3});
+    job.steps.push_back(rows.steps[1]);
+    NullEvents ev;
+    {
+        InProcessDevice dev(InProcessDevice::default_config());
+        Flasher(dev, job, fast_options(), ev).run(Action::program);
+        std::vector<std::uint8_t> order;
+        for (const auto& p : dev.sent())
+            if (p[1] == cmd::set_eiv || p[1] == cmd::program_data) order.push_back(p[1]);
+        CHECK(order == std::vector<std::uint8_t>{cmd::program_data, cmd::set_eiv, cmd::program_data});
+    }
+    auto cfg = InProcessDevice::default_config();
+    cfg.eiv_supported = 0;
+    InProcessDevice dev(cfg);
+    try {
+        Flasher(dev, job, fast_options(), ev).run(Action::program);
+        FAIL("expected an error");
+    } catch (const Error& e) {
+        CHECK(e.code() == ExitCode::device_error);
+        CHECK(std::string(e.what()).find("test.hex:3") != std::string::npos);
+    }
+}
+
+TEST_CASE("interrupt: stops between packets, exit 130, no Exit DFU sent") {
+    InProcessDevice dev(InProcessDevice::default_config());
+    std::atomic<bool> stop{false};
+    dev.set_fault_plan([&](std::size_t i, const std::vector<std::uint8_t>&) {
+        if (i == 25) stop = true;
+        return Fault::none;
+    });
+    const FirmwareJob job = make_job(6);
+    NullEvents ev;
+    Flasher f(dev, job, fast_options(), ev, &stop);
+    try {
+        f.run(Action::program);
+        FAIL("expected an error");
+    } catch (const Error& e) {
+        CHECK(e.code() == ExitCode::interrupted);
+        CHECK(std::string(e.what()).find("2 of 6 rows") != std::string::npos);
+    }
+    CHECK(dev.sent().size() == 26);
+    CHECK(count_code(dev, cmd::exit) == 0);
+    CHECK(dev.state() == DFU_STATE_UPDATING);
+}
+
+TEST_CASE("packet sizes outside what the protocol or the wire allows are refused before sending") {
+    InProcessDevice dev(InProcessDevice::default_config());
+    const FirmwareJob job = make_job(1);
+    NullEvents ev;
+    EngineOptions o = fast_options();
+    o.packet_size = 15;
+    CHECK_THROWS_AS(Flasher(dev, job, o, ev), Error);
+    CHECK(dev.sent().empty());
+}

@@ -1,0 +1,60 @@
+#pragma once
+// Runs the real binaries for end-to-end tests: dfuhost as a one-shot command, dfu-sim
+// as a long-running responder on a pseudo-terminal.
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace testsupport {
+
+struct ProcessResult {
+    int exit_code = -1;  // 128 + signal when killed
+    std::string out;
+    std::string err;
+    double seconds = 0;
+};
+
+ProcessResult run_process(const std::vector<std::string>& argv,
+                          std::chrono::milliseconds timeout = std::chrono::seconds(60));
+
+// A fresh folder under $TMPDIR, removed with its contents on destruction.
+class TempDir {
+public:
+    TempDir();
+    ~TempDir();
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    const std::filesystem::path& path() const { return path_; }
+    std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
+
+private:
+    std::filesystem::path path_;
+};
+
+// dfu-sim on a pty with a file-backed flash and a trace, killed on destruction.
+class Simulator {
+public:
+    Simulator(const TempDir& dir, std::vector<std::string> extra_args);
+    ~Simulator();
+    Simulator(const Simulator&) = delete;
+    Simulator& operator=(const Simulator&) = delete;
+
+    const std::string& pty() const { return pty_; }
+    const std::filesystem::path& flash_file() const { return flash_; }
+    std::vector<std::uint8_t> flash() const;
+    std::string trace() const;
+
+private:
+    int pid_ = -1;
+    std::string pty_;
+    std::filesystem::path flash_;
+    std::filesystem::path trace_;
+};
+
+std::vector<std::uint8_t> read_bytes(const std::filesystem::path& p);
+void write_text(const std::filesystem::path& p, const std::string& text);
+void write_bytes(const std::filesystem::path& p, const std::vector<std::uint8_t>& bytes);
+
+}  // namespace testsupport

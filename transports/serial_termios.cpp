@@ -1,0 +1,190 @@
+// termios path for ttys that libserialport cannot open (pseudo-terminals).
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+
+#include "transports/serial_backends.hpp"
+
+namespace dfu::transports {
+namespace {
+
+speed_t to_speed(unsigned baud) {
+    switch (baud) {
+        case 1200:
+            return B1200;
+        case 2400:
+            return B2400;
+        case 4800:
+            return B4800;
+        case 9600:
+            return B9600;
+        case 19200:
+            return B19200;
+        case 38400:
+            return B38400;
+        case 57600:
+            return B57600;
+        case 115200:
+            return B115200;
+        case 230400:
+            return B230400;
+        case 460800:
+            return B460800;
+        case 500000:
+            return B500000;
+        case 576000:
+            return B576000;
+        case 921600:
+            return B921600;
+        case 1000000:
+            return B1000000;
+        case 1152000:
+            return B1152000;
+        case 1500000:
+            return B1500000;
+        case 2000000:
+            return B2000000;
+        case 3000000:
+            return B3000000;
+        case 4000000:
+            return B4000000;
+        default:
+            return 0;
+    }
+}
+
+int ms_until(Clock::time_point deadline) {
+    const auto left = std::chrono::duration_cast<std::chrono::microseconds>(deadline - Clock::now()).count();
+    if (left <= 0) return 0;
+    return static_cast<int>((left + 999) / 1000);
+}
+
+class TermiosTty final : public ByteStream {
+public:
+    TermiosTty(int fd, UartSettings s) : fd_(fd), settings_(std::move(s)) {}
+    ~TermiosTty() override { ::close(fd_); }
+
+    void write_all(std::span<const std::uint8_t> bytes) override {
+        std::size_t done = 0;
+        while (done < bytes.size()) {
+            const ssize_t n = ::write(fd_, bytes.data() + done, bytes.size() - done);
+            if (n > 0) {
+                done += static_cast<std::size_t>(n);
+                continue;
+            }
+            if (n < 0 && errno == EINTR) continue;
+            if (n < 0 && errno == EAGAIN) {
+                pollfd p{fd_, POLLOUT, 0};
+                if (::poll(&p, 1, 1000) < 0 && errno != EINTR)
+                    throw IoError(fmt::format("{}: poll: {}", settings_.port, std::strerror(errno)));
+                continue;
+            }
+            throw IoError(fmt::format("{}: write failed: {}", settings_.port, std::strerror(errno)));
+        }
+    }
+
+    std::size_t read_some(std::span<std::uint8_t> buffer, Clock::time_point deadline) override {
+        for (;;) {
+            // With VMIN = VTIME = 0 an empty tty reads 0: that is "nothing yet", not end of file.
+            const ssize_t n = ::read(fd_, buffer.data(), buffer.size());
+            if (n > 0) return static_cast<std::size_t>(n);
+            if (n < 0 && errno == EIO)
+                throw IoError(fmt::format("{}: the device went away (I/O error)", settings_.port));
+            if (n < 0 && errno != EAGAIN && errno != EINTR)
+                throw IoError(fmt::format("{}: read failed: {}", settings_.port, std::strerror(errno)));
+            const int wait = ms_until(deadline);
+            if (wait == 0) return 0;
+            pollfd p{fd_, POLLIN, 0};
+            const int r = ::poll(&p, 1, wait);
+            if (r < 0 && errno != EINTR)
+                throw IoError(fmt::format("{}: poll: {}", settings_.port, std::strerror(errno)));
+            if (r > 0 && (p.revents & (POLLHUP | POLLERR | POLLNVAL)) && !(p.revents & POLLIN))
+                throw IoError(fmt::format("{}: the other end hung up", settings_.port));
+            if (r == 0 && Clock::now() >= deadline) return 0;
+        }
+    }
+
+    void flush_input() override { ::tcflush(fd_, TCIFLUSH); }
+
+    std::chrono::microseconds wire_time(std::size_t bytes) const noexcept override {
+        return std::chrono::microseconds(
+            std::lround(static_cast<double>(bytes) * uart_bits_per_char(settings_) * 1e6 / settings_.baud));
+    }
+
+    std::string description() const override { return fmt::format("{} @ {}", settings_.port, uart_format(settings_)); }
+
+private:
+    int fd_;
+    UartSettings settings_;
+};
+
+}  // namespace
+
+std::unique_ptr<ByteStream> open_termios_tty(const UartSettings& s) {
+    const int fd = ::open(s.port.c_str(), O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        const int e = errno;
+        if (e == ENOENT) throw OpenError(fmt::format("{}: no such serial port", s.port));
+        if (e == EACCES)
+            throw OpenError(
+                fmt::format("{}: permission denied (add your user to the 'dialout' group, "
+                            "or install the udev rules, see README)",
+                            s.port));
+        throw OpenError(fmt::format("{}: cannot open: {}", s.port, std::strerror(e)));
+    }
+    termios t{};
+    if (!::isatty(fd) || ::tcgetattr(fd, &t) != 0) {
+        ::close(fd);
+        throw OpenError(fmt::format("{}: not a serial port or terminal", s.port));
+    }
+    const speed_t speed = to_speed(s.baud);
+    if (speed == 0) {
+        ::close(fd);
+        throw OpenError(fmt::format("{}: baud rate {} is not supported on this kind of tty", s.port, s.baud));
+    }
+    if (s.stop_bits == StopBits::one_and_half) {
+        ::close(fd);
+        throw OpenError(fmt::format("{}: 1.5 stop bits are not supported on this kind of tty", s.port));
+    }
+    ::cfmakeraw(&t);
+    ::cfsetispeed(&t, speed);
+    ::cfsetospeed(&t, speed);
+    t.c_cflag &= ~static_cast<tcflag_t>(CSIZE | PARENB | PARODD | CSTOPB | CRTSCTS);
+    t.c_cflag |= CLOCAL | CREAD;
+    switch (s.data_bits) {
+        case 5:
+            t.c_cflag |= CS5;
+            break;
+        case 6:
+            t.c_cflag |= CS6;
+            break;
+        case 7:
+            t.c_cflag |= CS7;
+            break;
+        default:
+            t.c_cflag |= CS8;
+            break;
+    }
+    if (s.parity != Parity::none) t.c_cflag |= PARENB | (s.parity == Parity::odd ? PARODD : 0);
+    if (s.stop_bits == StopBits::two) t.c_cflag |= CSTOPB;
+    t.c_iflag &= ~static_cast<tcflag_t>(IXON | IXOFF | IXANY);
+    t.c_cc[VMIN] = 0;
+    t.c_cc[VTIME] = 0;
+    if (::tcsetattr(fd, TCSANOW, &t) != 0) {
+        const int e = errno;
+        ::close(fd);
+        throw OpenError(fmt::format("{}: cannot configure the tty: {}", s.port, std::strerror(e)));
+    }
+    ::tcflush(fd, TCIOFLUSH);
+    return std::make_unique<TermiosTty>(fd, s);
+}
+
+}  // namespace dfu::transports

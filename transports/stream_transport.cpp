@@ -1,0 +1,91 @@
+#include "transports/stream_transport.hpp"
+
+#include <algorithm>
+#include <thread>
+
+namespace dfu::transports {
+namespace {
+constexpr std::uint8_t kStart = 0x01;
+constexpr std::uint8_t kEnd = 0x17;
+constexpr std::size_t kReadChunk = 4096;
+}  // namespace
+
+StreamTransport::StreamTransport(std::unique_ptr<ByteStream> stream, Capabilities caps)
+    : stream_(std::move(stream)), caps_(caps) {
+    rx_.reserve(2 * kReadChunk);
+}
+
+StreamTransport::~StreamTransport() {
+    // A packet the device does not answer (Exit DFU) may be the last one: keep the
+    // line quiet long enough for the device to see its end before the port closes
+    // and someone else's first packet follows.
+    wait_for_quiet_line();
+}
+
+void StreamTransport::wait_for_quiet_line() const {
+    if (Clock::now() < quiet_until_) std::this_thread::sleep_until(quiet_until_);
+}
+
+void StreamTransport::send(std::span<const std::uint8_t> packet, Reply reply) {
+    wait_for_quiet_line();
+    stream_->write_all(packet);
+    counters_.bytes_sent += packet.size();
+    ++counters_.packets_sent;
+    if (reply == Reply::none && caps_.gap_after_unanswered.count() > 0)
+        quiet_until_ = Clock::now() + stream_->wire_time(packet.size()) + caps_.gap_after_unanswered;
+}
+
+bool StreamTransport::take_frame(std::vector<std::uint8_t>& frame) {
+    for (;;) {
+        const std::size_t avail = rx_.size() - rx_begin_;
+        const std::uint8_t* p = rx_.data() + rx_begin_;
+        const std::uint8_t* start = std::find(p, p + avail, kStart);
+        const std::size_t skipped = static_cast<std::size_t>(start - p);
+        counters_.bytes_discarded += skipped;
+        rx_begin_ += skipped;
+        const std::size_t left = avail - skipped;
+        if (left < 4) return false;
+        const std::size_t n = std::size_t{start[2]} | std::size_t{start[3]} << 8;
+        if (n > kMaxResponseData) {  // not a real header: look for the next start byte
+            ++rx_begin_;
+            ++counters_.bytes_discarded;
+            continue;
+        }
+        if (left < n + 7) return false;
+        if (start[n + 6] != kEnd) {  // misaligned: this start byte was noise
+            ++rx_begin_;
+            ++counters_.bytes_discarded;
+            continue;
+        }
+        frame.assign(start, start + n + 7);
+        rx_begin_ += n + 7;
+        ++counters_.frames_received;
+        return true;
+    }
+}
+
+bool StreamTransport::receive(std::vector<std::uint8_t>& frame, Clock::time_point deadline) {
+    for (;;) {
+        if (take_frame(frame)) return true;
+        // Compact, then read whatever the OS has in one call.
+        if (rx_begin_ > 0) {
+            rx_.erase(rx_.begin(), rx_.begin() + static_cast<std::ptrdiff_t>(rx_begin_));
+            rx_begin_ = 0;
+        }
+        const std::size_t old = rx_.size();
+        rx_.resize(old + kReadChunk);
+        const std::size_t got = stream_->read_some(std::span(rx_).subspan(old), deadline);
+        rx_.resize(old + got);
+        counters_.bytes_received += got;
+        if (got == 0) return false;
+    }
+}
+
+void StreamTransport::discard_input() {
+    counters_.bytes_discarded += rx_.size() - rx_begin_;
+    rx_.clear();
+    rx_begin_ = 0;
+    stream_->flush_input();
+}
+
+}  // namespace dfu::transports

@@ -1,0 +1,37 @@
+#include "transports/uart.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "transports/serial_backends.hpp"
+#include "transports/stream_transport.hpp"
+
+namespace dfu::transports {
+
+double uart_bits_per_char(const UartSettings& s) noexcept {
+    const double stop = s.stop_bits == StopBits::one ? 1.0 : s.stop_bits == StopBits::two ? 2.0 : 1.5;
+    return 1.0 + s.data_bits + (s.parity == Parity::none ? 0.0 : 1.0) + stop;
+}
+
+std::string uart_format(const UartSettings& s) {
+    const char parity = s.parity == Parity::none ? 'N' : s.parity == Parity::odd ? 'O' : 'E';
+    const char* stop = s.stop_bits == StopBits::one ? "1" : s.stop_bits == StopBits::two ? "2" : "1.5";
+    return fmt::format("{} {}{}{}", s.baud, s.data_bits, parity, stop);
+}
+
+std::unique_ptr<Transport> open_uart(const UartSettings& settings) {
+    if (settings.baud == 0) throw OpenError(fmt::format("{}: baud rate must be positive", settings.port));
+    std::unique_ptr<ByteStream> stream = open_libserialport(settings);
+    if (!stream) stream = open_termios_tty(settings);
+
+    Capabilities caps;
+    // The device closes a packet after ~1 ms of silence; leave a few ms, and never
+    // less than 20 character times so slow baud rates keep the same margin.
+    const double char_us = uart_bits_per_char(settings) * 1e6 / settings.baud;
+    caps.gap_after_unanswered = std::chrono::microseconds(std::max<long>(3000, std::lround(20 * char_us)));
+    return std::make_unique<StreamTransport>(std::move(stream), caps);
+}
+
+}  // namespace dfu::transports

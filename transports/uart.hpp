@@ -1,0 +1,31 @@
+#pragma once
+// UART (and USB-CDC, which looks the same to the host): a serial port under the
+// byte-stream framing. Real adapters go through libserialport; ttys it cannot
+// describe (pseudo-terminals from socat, ser2net setups or dfu-sim) go through termios.
+#include <memory>
+#include <string>
+
+#include "transports/transport.hpp"
+
+namespace dfu::transports {
+
+enum class Parity : std::uint8_t { none, odd, even };
+enum class StopBits : std::uint8_t { one, one_and_half, two };
+
+struct UartSettings {
+    std::string port;
+    unsigned baud = 115200;
+    Parity parity = Parity::none;
+    unsigned data_bits = 8;
+    StopBits stop_bits = StopBits::one;
+};
+
+// Bits one character occupies on the line: start + data + parity + stop.
+double uart_bits_per_char(const UartSettings& s) noexcept;
+// "115200 8N1"
+std::string uart_format(const UartSettings& s);
+
+// Throws OpenError with a message that names the port and says what to do.
+std::unique_ptr<Transport> open_uart(const UartSettings& settings);
+
+}  // namespace dfu::transports
