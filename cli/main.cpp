@@ -1,0 +1,129 @@
+// dfuhost: update MCU firmware over a DFU bootloader's command-response protocol.
+#include <csignal>
+
+#include <fmt/format.h>
+
+#include <atomic>
+#include <cstdio>
+
+#include "cli/commands.hpp"
+#include "cli/options.hpp"
+#include "cli/reporter.hpp"
+#include "core/error.hpp"
+#include "formats/input_error.hpp"
+#include "transports/transport.hpp"
+
+namespace {
+
+// Signals are process-wide; the engine only ever reads this between packets.
+std::atomic<bool> g_interrupted{false};
+
+extern "C" void on_signal(int) {
+    g_interrupted.store(true);
+}
+
+void install_signal_handlers() {
+    struct sigaction sa {};
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = 0;  // no SA_RESTART: a blocking wait returns so the flag is seen sooner
+    sigaction(SIGINT, &sa, nullptr);
+    sigaction(SIGTERM, &sa, nullptr);
+}
+
+constexpr const char* kExitCodes =
+    "Exit codes: 0 ok, 1 internal error, 2 usage, 3 input file invalid, 4 transport cannot open,\n"
+    "5 no response / timeout, 6 device reported an error status, 7 verify failed,\n"
+    "8 device identity mismatch, 130 interrupted.";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    using namespace dfu;
+    using namespace dfu::cli;
+
+    CLI::App app{"dfuhost " DFUHOST_VERSION
+                 ": update MCU firmware through a DFU bootloader (Infineon DFU protocol)\n"
+                 "over UART. Inputs: Intel .hex, .bin (with --base), .cyacd2.",
+                 "dfuhost"};
+    app.set_version_flag("--version", "dfuhost " DFUHOST_VERSION);
+    app.footer(kExitCodes);
+    app.require_subcommand(1, 1);
+
+    RawOptions raw;
+
+    struct FlashCommand {
+        const char* name;
+        const char* help;
+        Action action;
+    };
+    const FlashCommand flash_commands[] = {
+        {"program", "Write FILE into the device, then check the application", Action::program},
+        {"verify", "Compare the device's flash with FILE", Action::verify},
+        {"erase", "Erase the rows FILE covers", Action::erase},
+    };
+    std::vector<std::pair<CLI::App*, Action>> flash_apps;
+    for (const auto& c : flash_commands) {
+        CLI::App* sub = app.add_subcommand(c.name, c.help);
+        sub->add_option("FILE", raw.file, ".hex, .bin or .cyacd2")->required();
+        add_transport_options(*sub, raw);
+        add_image_options(*sub, raw);
+        add_session_options(*sub, raw);
+        add_output_options(*sub, raw);
+        flash_apps.emplace_back(sub, c.action);
+    }
+    CLI::App* info =
+        app.add_subcommand("info", "Enter DFU, print the device's silicon ID, revision and SDK version, Exit");
+    add_transport_options(*info, raw);
+    info->add_option("--product-id", raw.product_id, "Product ID in hex (default 0)")->group("Image")->type_name("HEX");
+    info->add_option("--checksum", raw.checksum, "Packet checksum: sum or crc16 (default sum)")
+        ->group("Image")
+        ->check(CLI::IsMember({"sum", "crc16"}));
+    add_session_options(*info, raw);
+    add_output_options(*info, raw);
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForAllHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForVersion& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        std::fprintf(stderr, "dfuhost: error: %s\nRun 'dfuhost --help' for usage.\n", e.what());
+        return static_cast<int>(ExitCode::usage);
+    }
+
+    install_signal_handlers();
+    std::unique_ptr<Reporter> out;
+    // Every failure ends the same way: one result event (unless the command sent a
+    // richer one), one error line, the exit code of the phase that failed.
+    auto fail = [&](ExitCode code, const std::string& message) {
+        if (out) {
+            out->result(
+                {{"event", "result"}, {"ok", false}, {"exit_code", static_cast<int>(code)}, {"error", message}});
+            out->error(message);
+        } else {
+            std::fprintf(stderr, "dfuhost: error: %s\n", message.c_str());
+        }
+        return static_cast<int>(code);
+    };
+    try {
+        out = std::make_unique<Reporter>(raw.output);
+        for (const auto& [sub, action] : flash_apps)
+            if (sub->parsed()) return run_flash(action, raw, *out, g_interrupted);
+        if (info->parsed()) return run_info(raw, *out, g_interrupted);
+        return fail(ExitCode::usage, "no command given");
+    } catch (const formats::InputError& e) {
+        return fail(ExitCode::input_invalid, e.what());
+    } catch (const transports::OpenError& e) {
+        return fail(ExitCode::transport_open, e.what());
+    } catch (const transports::IoError& e) {
+        return fail(ExitCode::no_response, e.what());
+    } catch (const Error& e) {
+        return fail(e.code(), e.what());
+    } catch (const std::exception& e) {
+        return fail(ExitCode::internal, fmt::format("internal error: {}", e.what()));
+    }
+}

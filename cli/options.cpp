@@ -1,0 +1,189 @@
+#include "cli/options.hpp"
+
+#include <fmt/format.h>
+
+#include <cctype>
+#include <charconv>
+
+#include "core/error.hpp"
+
+namespace dfu::cli {
+
+std::optional<std::uint64_t> parse_number(const std::string& text) {
+    std::string_view s = text;
+    if (s.empty()) return std::nullopt;
+    std::uint64_t scale = 1;
+    int base = 10;
+    if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+        base = 16;
+        s.remove_prefix(2);
+    } else if (s.size() > 2 && s[0] == '0' && (s[1] == 'b' || s[1] == 'B')) {
+        base = 2;
+        s.remove_prefix(2);
+    } else if (s.back() == 'k' || s.back() == 'K') {
+        scale = 1024;
+        s.remove_suffix(1);
+    } else if (s.back() == 'M') {
+        scale = 1024 * 1024;
+        s.remove_suffix(1);
+    }
+    std::uint64_t v = 0;
+    const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v, base);
+    if (ec != std::errc() || end != s.data() + s.size() || s.empty()) return std::nullopt;
+    if (v > UINT64_MAX / scale) return std::nullopt;
+    return v * scale;
+}
+
+namespace {
+
+Error usage(const std::string& message) {
+    return Error(ExitCode::usage, message);
+}
+
+std::uint64_t number_in(const std::string& option, const std::string& text, std::uint64_t lo, std::uint64_t hi) {
+    const auto v = parse_number(text);
+    if (!v) throw usage(fmt::format("{}: '{}' is not a number (use decimal or 0x-hex)", option, text));
+    if (*v < lo || *v > hi)
+        throw usage(fmt::format("{}: {} is out of range {}..{} (0x{:X}..0x{:X})", option, text, lo, hi, lo, hi));
+    return *v;
+}
+
+std::optional<std::uint32_t> optional_u32(const std::string& option, const std::string& text, std::uint64_t lo = 0,
+                                          std::uint64_t hi = 0xFFFFFFFF) {
+    if (text.empty()) return std::nullopt;
+    return static_cast<std::uint32_t>(number_in(option, text, lo, hi));
+}
+
+}  // namespace
+
+std::uint32_t product_id_option(const RawOptions& o) {
+    if (o.product_id.empty()) return 0;
+    // Product IDs are written in hex everywhere (.mtbdfu "Product Id": "01020304"), so hex is assumed.
+    std::string t = o.product_id;
+    if (t.size() > 2 && t[0] == '0' && (t[1] == 'x' || t[1] == 'X')) t.erase(0, 2);
+    std::uint64_t v = 0;
+    const auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), v, 16);
+    if (t.empty() || ec != std::errc() || end != t.data() + t.size() || v > 0xFFFFFFFF)
+        throw usage(fmt::format("--product-id: '{}' is not a 32-bit hex number", o.product_id));
+    return static_cast<std::uint32_t>(v);
+}
+
+ChecksumType checksum_option(const RawOptions& o) {
+    return o.checksum == "crc16" ? ChecksumType::crc16 : ChecksumType::sum;
+}
+
+ImageOptions image_options(const RawOptions& o) {
+    ImageOptions io;
+    if (!o.product_id.empty()) io.product_id = product_id_option(o);
+    if (auto v = optional_u32("--app-id", o.app_id, 0, 255)) io.app_id = static_cast<std::uint8_t>(*v);
+    io.row_size = optional_u32("--row-size", o.row_size, 64, 4096);
+    if (io.row_size && (*io.row_size & (*io.row_size - 1)) != 0)
+        throw usage(fmt::format("--row-size: {} is not a power of two", *io.row_size));
+    if (!o.checksum.empty()) io.checksum = checksum_option(o);
+    io.base = optional_u32("--base", o.base);
+    io.app_start = optional_u32("--app-start", o.app_start);
+    io.app_length = optional_u32("--app-length", o.app_length, 1);
+    io.fill = static_cast<std::uint8_t>(number_in("--fill", o.fill, 0, 255));
+    return io;
+}
+
+EngineOptions engine_options(const RawOptions& o) {
+    EngineOptions e;
+    e.packet_size = number_in("--packet-size", o.packet_size, 16, 0xFFFF + 7);
+    e.timeout = std::chrono::milliseconds(o.timeout_ms);
+    e.retries = o.retries;
+    return e;
+}
+
+transports::UartSettings uart_settings(const RawOptions& o) {
+    transports::UartSettings s;
+    s.port = o.uart;
+    s.baud = o.baud;
+    s.parity = o.parity == "odd"    ? transports::Parity::odd
+               : o.parity == "even" ? transports::Parity::even
+                                    : transports::Parity::none;
+    s.data_bits = o.data_bits;
+    s.stop_bits = o.stop_bits == "2"     ? transports::StopBits::two
+                  : o.stop_bits == "1.5" ? transports::StopBits::one_and_half
+                                         : transports::StopBits::one;
+    return s;
+}
+
+void add_transport_options(CLI::App& cmd, RawOptions& o) {
+    const std::string g = "Transport";
+    cmd.add_option("--uart", o.uart, "Serial port: /dev/ttyUSB0, /dev/ttyACM0, COM3, or a pseudo-terminal")
+        ->type_name("PORT")
+        ->group(g)
+        ->required();
+    cmd.add_option("--baud", o.baud, "Baud rate")
+        ->type_name("N")
+        ->group(g)
+        ->capture_default_str()
+        ->check(CLI::Range(1u, 100'000'000u));
+    cmd.add_option("--parity", o.parity, "Parity")
+        ->group(g)
+        ->capture_default_str()
+        ->check(CLI::IsMember({"none", "odd", "even"}));
+    cmd.add_option("--data-bits", o.data_bits, "Data bits")
+        ->type_name("N")
+        ->group(g)
+        ->capture_default_str()
+        ->check(CLI::Range(5u, 8u));
+    cmd.add_option("--stop-bits", o.stop_bits, "Stop bits")
+        ->group(g)
+        ->capture_default_str()
+        ->check(CLI::IsMember({"1", "1.5", "2"}));
+}
+
+void add_image_options(CLI::App& cmd, RawOptions& o) {
+    const std::string g = "Image";
+    cmd.add_option("--product-id", o.product_id, "Product ID in hex (default: the file's, else 0)")
+        ->type_name("HEX")
+        ->group(g);
+    cmd.add_option("--app-id", o.app_id, "Application number (default: the file's, else 0)")->type_name("N")->group(g);
+    cmd.add_option("--row-size", o.row_size, "Flash row size in bytes for .hex/.bin (default 512)")
+        ->type_name("N")
+        ->group(g);
+    cmd.add_option("--checksum", o.checksum, "Packet checksum: sum or crc16 (default: the file's, else sum)")
+        ->group(g)
+        ->check(CLI::IsMember({"sum", "crc16"}));
+    cmd.add_option("--base", o.base, "Load address of a .bin file")->type_name("ADDR")->group(g);
+    cmd.add_option("--app-start", o.app_start, "Application range start (default: @APPINFO, or a found signature)")
+        ->type_name("ADDR")
+        ->group(g);
+    cmd.add_option("--app-length", o.app_length, "Application range length in bytes, signature excluded")
+        ->type_name("N")
+        ->group(g);
+    cmd.add_option("--fill", o.fill, "Byte for gaps inside a row")->type_name("BYTE")->group(g)->capture_default_str();
+}
+
+void add_session_options(CLI::App& cmd, RawOptions& o) {
+    const std::string g = "Session";
+    cmd.add_option("--packet-size", o.packet_size,
+                   "Largest packet sent, frame included; larger than 64 only if the device takes it")
+        ->type_name("N")
+        ->group(g)
+        ->capture_default_str();
+    cmd.add_option("--timeout", o.timeout_ms, "Milliseconds to wait for each response")
+        ->type_name("MS")
+        ->group(g)
+        ->capture_default_str()
+        ->check(CLI::Range(1u, 600'000u));
+    cmd.add_option("--retries", o.retries, "Further attempts per row or command after a failure")
+        ->type_name("N")
+        ->group(g)
+        ->capture_default_str()
+        ->check(CLI::Range(0u, 100u));
+}
+
+void add_output_options(CLI::App& cmd, RawOptions& o) {
+    const std::string g = "Output";
+    cmd.add_flag("--json", o.output.json, "One JSON object per line on stdout: events, then a result")->group(g);
+    cmd.add_flag("-q,--quiet", o.output.quiet, "Print errors only")->group(g);
+    cmd.add_flag("--debug", o.output.debug, "Print every packet in hex with direction and time on stderr")->group(g);
+    cmd.add_option("--log", o.output.log_file, "Write the packet trace and messages to FILE")
+        ->type_name("FILE")
+        ->group(g);
+}
+
+}  // namespace dfu::cli

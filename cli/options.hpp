@@ -1,0 +1,49 @@
+#pragma once
+// Command-line options as typed values, and the number syntax they accept.
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/reporter.hpp"
+#include "core/client.hpp"
+#include "core/firmware_job.hpp"
+#include "transports/uart.hpp"
+
+namespace dfu::cli {
+
+// Raw option text, parsed after CLI11 so every message names its option.
+struct RawOptions {
+    std::string file;
+    // transport
+    std::string uart;
+    unsigned baud = 115200;
+    std::string parity = "none";
+    unsigned data_bits = 8;
+    std::string stop_bits = "1";
+    // image
+    std::string product_id, app_id, row_size, checksum, base, app_start, app_length, fill = "0x00";
+    // session
+    std::string packet_size = "64";
+    unsigned timeout_ms = 1000;
+    unsigned retries = 3;
+    OutputOptions output;
+};
+
+void add_transport_options(CLI::App& cmd, RawOptions& o);
+void add_image_options(CLI::App& cmd, RawOptions& o);
+void add_session_options(CLI::App& cmd, RawOptions& o);
+void add_output_options(CLI::App& cmd, RawOptions& o);
+
+// Throw dfu::Error(usage) naming the option when the text is not valid.
+ImageOptions image_options(const RawOptions& o);
+EngineOptions engine_options(const RawOptions& o);
+transports::UartSettings uart_settings(const RawOptions& o);
+ChecksumType checksum_option(const RawOptions& o);     // --checksum, default sum
+std::uint32_t product_id_option(const RawOptions& o);  // --product-id, default 0
+
+// "0x1F", "31", "0b11", "64k" (x1024) and "1M" (x1024*1024) -> number; nullopt if not a number.
+std::optional<std::uint64_t> parse_number(const std::string& text);
+
+}  // namespace dfu::cli

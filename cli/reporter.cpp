@@ -1,0 +1,158 @@
+#include "cli/reporter.hpp"
+
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include <iostream>
+
+#include "core/error.hpp"
+
+namespace dfu::cli {
+
+namespace {
+std::string hex_bytes(std::span<const std::uint8_t> bytes) {
+    std::string s;
+    s.reserve(bytes.size() * 3);
+    for (std::size_t i = 0; i < bytes.size(); ++i)
+        fmt::format_to(std::back_inserter(s), "{}{:02x}", i ? " " : "", bytes[i]);
+    return s;
+}
+
+std::string human_bytes(double n) {
+    if (n >= 1024.0 * 1024.0) return fmt::format("{:.1f} MiB", n / (1024.0 * 1024.0));
+    if (n >= 1024.0) return fmt::format("{:.1f} KiB", n / 1024.0);
+    return fmt::format("{:.0f} B", n);
+}
+}  // namespace
+
+Reporter::Reporter(const OutputOptions& options) : options_(options), start_(std::chrono::steady_clock::now()) {
+    if (!options_.log_file.empty()) {
+        log_.open(options_.log_file, std::ios::out | std::ios::trunc);
+        if (!log_) throw Error(ExitCode::usage, fmt::format("--log: cannot write {}", options_.log_file));
+    }
+    bar_ = !options_.json && !options_.quiet && !options_.debug && ::isatty(STDERR_FILENO);
+}
+
+Reporter::~Reporter() {
+    end_progress();
+}
+
+double Reporter::seconds() const {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+}
+
+void Reporter::log_line(const std::string& line) {
+    if (log_.is_open()) log_ << fmt::format("[{:10.6f}] {}\n", seconds(), line);
+}
+
+void Reporter::on_packet(Direction direction, std::span<const std::uint8_t> frame) {
+    const std::string line = fmt::format("{} {}", direction == Direction::to_device ? ">" : "<", hex_bytes(frame));
+    if (options_.debug) std::fprintf(stderr, "[%10.6f] %s\n", seconds(), line.c_str());
+    log_line(line);
+}
+
+void Reporter::on_device(const DeviceIdentity& id) {
+    log_line(fmt::format("device: silicon ID 0x{:08X} rev 0x{:02X}, DFU SDK {}.{}.{}", id.silicon_id, id.silicon_rev,
+                         id.sdk_major, id.sdk_minor, id.sdk_build));
+    event({{"event", "device"},
+           {"silicon_id", fmt::format("0x{:08X}", id.silicon_id)},
+           {"silicon_rev", fmt::format("0x{:02X}", id.silicon_rev)},
+           {"sdk_version", fmt::format("{}.{}.{}", id.sdk_major, id.sdk_minor, id.sdk_build)}});
+}
+
+void Reporter::on_progress(const Progress& p) {
+    log_line(fmt::format("row 0x{:08X} done ({}/{})", p.row_address, p.rows_done, p.rows_total));
+    if (options_.json) {
+        event({{"event", "progress"},
+               {"rows_done", p.rows_done},
+               {"rows_total", p.rows_total},
+               {"bytes_done", p.bytes_done},
+               {"bytes_total", p.bytes_total},
+               {"address", fmt::format("0x{:08X}", p.row_address)}});
+        return;
+    }
+    if (!bar_) return;
+    const auto now = std::chrono::steady_clock::now();
+    if (p.rows_done != p.rows_total && now - last_draw_ < std::chrono::milliseconds(80)) return;
+    last_draw_ = now;
+    const double t = seconds();
+    const double rate = t > 0 ? static_cast<double>(p.bytes_done) / t : 0.0;
+    const double eta = rate > 0 ? static_cast<double>(p.bytes_total - p.bytes_done) / rate : 0.0;
+    constexpr int kWidth = 30;
+    const int filled = p.rows_total ? static_cast<int>(kWidth * p.rows_done / p.rows_total) : kWidth;
+    std::fprintf(stderr, "\r[%s%s] %zu/%zu rows  %s/s  ETA %.1f s \x1b[K", std::string(filled, '#').c_str(),
+                 std::string(kWidth - filled, '.').c_str(), p.rows_done, p.rows_total, human_bytes(rate).c_str(), eta);
+    std::fflush(stderr);
+    bar_drawn_ = true;
+}
+
+void Reporter::end_progress() {
+    if (bar_drawn_) {
+        std::fputc('\n', stderr);
+        bar_drawn_ = false;
+    }
+}
+
+void Reporter::on_recovery(const Recovery& r) {
+    const std::string text = fmt::format("retrying {} ({}/{}): {}", r.unit, r.attempt, r.max_attempts, r.reason);
+    log_line(text);
+    if (options_.json) {
+        event({{"event", "recovery"},
+               {"unit", r.unit},
+               {"reason", r.reason},
+               {"attempt", r.attempt},
+               {"max_attempts", r.max_attempts}});
+    } else if (options_.debug) {
+        std::fprintf(stderr, "[%10.6f] %s\n", seconds(), text.c_str());
+    }
+}
+
+void Reporter::on_note(const std::string& message) {
+    log_line(message);
+    if (options_.json)
+        event({{"event", "note"}, {"message", message}});
+    else if (options_.debug)
+        std::fprintf(stderr, "[%10.6f] %s\n", seconds(), message.c_str());
+}
+
+void Reporter::warning(const std::string& message) {
+    log_line("warning: " + message);
+    if (options_.json)
+        event({{"event", "warning"}, {"message", message}});
+    else if (!options_.quiet) {
+        end_progress();
+        std::fprintf(stderr, "dfuhost: warning: %s\n", message.c_str());
+    }
+}
+
+void Reporter::event(const nlohmann::json& object) {
+    if (!options_.json) return;
+    const std::string line = object.dump();
+    std::fwrite(line.data(), 1, line.size(), stdout);
+    std::fputc('\n', stdout);
+    std::fflush(stdout);
+}
+
+void Reporter::result(const nlohmann::json& object) {
+    if (result_sent_) return;
+    result_sent_ = true;
+    log_line(object.dump());
+    event(object);
+}
+
+void Reporter::say(const std::string& line) {
+    log_line(line);
+    if (options_.json || options_.quiet) return;
+    end_progress();
+    std::fprintf(stdout, "%s\n", line.c_str());
+    std::fflush(stdout);
+}
+
+void Reporter::error(const std::string& message) {
+    log_line("error: " + message);
+    end_progress();
+    std::fprintf(stderr, "dfuhost: error: %s\n", message.c_str());
+}
+
+}  // namespace dfu::cli

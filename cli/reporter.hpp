@@ -1,0 +1,62 @@
+#pragma once
+// Everything the user sees while a command runs: a progress bar on a terminal,
+// JSON lines for scripts, the packet trace for --debug and --log.
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "core/events.hpp"
+
+namespace dfu::cli {
+
+struct OutputOptions {
+    bool json = false;
+    bool quiet = false;
+    bool debug = false;
+    std::string log_file;
+};
+
+class Reporter final : public EventSink {
+public:
+    explicit Reporter(const OutputOptions& options);
+    ~Reporter() override;
+
+    bool wants_packets() const override { return options_.debug || log_.is_open(); }
+    void on_packet(Direction direction, std::span<const std::uint8_t> frame) override;
+    void on_device(const DeviceIdentity& id) override;
+    void on_progress(const Progress& p) override;
+    void on_recovery(const Recovery& r) override;
+    void on_note(const std::string& message) override;
+
+    void warning(const std::string& message);
+    // A JSON event line (--json) and a line in the log.
+    void event(const nlohmann::json& object);
+    // The final result event; at most one per run.
+    void result(const nlohmann::json& object);
+    bool result_sent() const noexcept { return result_sent_; }
+    // A line of human output on stdout (not in --json or --quiet mode).
+    void say(const std::string& line);
+    // The final error, shown however the output is set.
+    void error(const std::string& message);
+    void end_progress();
+
+    bool json() const noexcept { return options_.json; }
+
+private:
+    void log_line(const std::string& line);
+    double seconds() const;
+
+    OutputOptions options_;
+    std::ofstream log_;
+    bool bar_ = false;  // drawing a progress bar on stderr
+    bool bar_drawn_ = false;
+    bool result_sent_ = false;
+    std::chrono::steady_clock::time_point start_;
+    std::chrono::steady_clock::time_point last_draw_{};
+};
+
+}  // namespace dfu::cli

@@ -1,0 +1,73 @@
+#!/usr/bin/env python3
+"""Regenerates the sample application image in .hex, .bin and .cyacd2 form.
+
+The image is a made-up Cortex-M application of 5000 bytes at 0x10000000 (a vector
+table, then deterministic filler standing in for code) followed by its CRC-32C
+signature, so that Verify Application over [0x10000000, +5000) answers "valid".
+Run from anywhere: python3 samples/make_samples.py
+"""
+import pathlib
+import random
+import struct
+
+HERE = pathlib.Path(__file__).resolve().parent
+BASE = 0x10000000
+LENGTH = 5000
+ROW = 512
+PRODUCT_ID = 0x01020304
+
+
+def crc32c(data: bytes) -> int:
+    crc = 0xFFFFFFFF
+    for b in data:
+        crc ^= b
+        for _ in range(8):
+            crc = (crc >> 1) ^ 0x82F63B78 if crc & 1 else crc >> 1
+    return crc ^ 0xFFFFFFFF
+
+
+def image() -> bytes:
+    rng = random.Random(0x0DF0)
+    vectors = struct.pack("<II", 0x08047800, BASE + 0x201) + b"".join(
+        struct.pack("<I", BASE + 0x301 + 4 * i) for i in range(14))
+    body = vectors + bytes(rng.randrange(256) for _ in range(LENGTH - len(vectors)))
+    return body + struct.pack("<I", crc32c(body))
+
+
+def hex_record(rtype: int, addr: int, data: bytes) -> str:
+    rec = bytes([len(data), (addr >> 8) & 0xFF, addr & 0xFF, rtype]) + data
+    return ":" + (rec + bytes([(-sum(rec)) & 0xFF])).hex().upper()
+
+
+def write_hex(path: pathlib.Path, data: bytes) -> None:
+    lines, upper = [], None
+    for off in range(0, len(data), 16):
+        addr = BASE + off
+        if addr >> 16 != upper:
+            upper = addr >> 16
+            lines.append(hex_record(4, 0, struct.pack(">H", upper)))
+        lines.append(hex_record(0, addr & 0xFFFF, data[off:off + 16]))
+    lines.append(hex_record(1, 0, b""))
+    path.write_text("\n".join(lines) + "\n")
+
+
+def write_cyacd2(path: pathlib.Path, data: bytes) -> None:
+    # version 1, silicon id 0, rev 0, checksum type 0 (sum), app 0, product id
+    header = struct.pack("<BIBBBI", 1, 0, 0, 0, 0, PRODUCT_ID).hex()
+    lines = ["# sample application: 5000 bytes + CRC-32C signature at 0x10000000",
+             header, f"@APPINFO:0x{BASE:x},0x{LENGTH:x}"]
+    padded = data + bytes(-len(data) % ROW)
+    for off in range(0, len(padded), ROW):
+        lines.append(":" + struct.pack("<I", BASE + off).hex() + padded[off:off + ROW].hex())
+    path.write_text("\n".join(lines) + "\n")
+
+
+def main() -> None:
+    data = image()
+    write_hex(HERE / "blinky.hex", data)
+    (HERE / "blinky.bin").write_bytes(data)
+    write_cyacd2(HERE / "blinky.cyacd2", data)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,166 @@
+// End to end: every failure gives its documented exit code and a message a person
+// can act on, and bad input never reaches the device.
+#include <doctest/doctest.h>
+
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+
+#include "cli_runner.hpp"
+#include "process.hpp"
+#include "test_images.hpp"
+
+using namespace testsupport;
+
+namespace {
+
+// A pty nobody answers on.
+struct SilentPty {
+    int master = -1;
+    std::string path;
+    SilentPty() {
+        master = ::posix_openpt(O_RDWR | O_NOCTTY);
+        REQUIRE(master >= 0);
+        REQUIRE(::grantpt(master) == 0);
+        REQUIRE(::unlockpt(master) == 0);
+        path = ::ptsname(master);
+    }
+    ~SilentPty() { ::close(master); }
+};
+
+}  // namespace
+
+TEST_CASE("a wrong product ID exits 8 and says so") {
+    TempDir dir;
+    Simulator sim(dir, {"--product-id", "0x01020304"});
+    const auto r =
+        dfuhost({"program", sample("blinky.hex"), "--uart", sim.pty(), "--product-id", "0A0B0C0D", "--retries", "1"});
+    CHECK(r.exit_code == 8);
+    CHECK(contains(r.err, "product ID 0x0A0B0C0D"));
+    // Nothing but Enter DFU attempts reached the device: its flash is still erased.
+    const auto flash = sim.flash();
+    CHECK(std::all_of(flash.begin(), flash.end(), [](std::uint8_t b) { return b == 0; }));
+}
+
+TEST_CASE("a silicon ID other than the file's exits 8") {
+    TempDir dir;
+    Simulator sim(dir, {"--silicon-id", "0xE2072100"});
+    Segments rows{{0x10000000, random_bytes(512, 1)}};
+    Cyacd2Spec spec;
+    spec.silicon_id = 0xE2062100;
+    spec.app_info = false;
+    write_text(dir / "other.cyacd2", to_cyacd2(spec, rows));
+    const auto r = dfuhost({"program", (dir / "other.cyacd2").string(), "--uart", sim.pty()});
+    CHECK(r.exit_code == 8);
+    CHECK(contains(r.err, "silicon ID is 0xE2072100"));
+    CHECK(contains(r.err, "0xE2062100"));
+}
+
+TEST_CASE("nothing answering exits 5 within the timeout") {
+    SilentPty pty;
+    const auto r = dfuhost({"program", sample("blinky.hex"), "--uart", pty.path, "--product-id", "01020304",
+                            "--timeout", "200", "--retries", "1"});
+    CHECK(r.exit_code == 5);
+    CHECK(contains(r.err, "no response"));
+    CHECK(contains(r.err, pty.path));
+    CHECK(r.seconds < 2.0);  // 2 attempts x 200 ms plus settling, with room for a loaded machine
+}
+
+TEST_CASE("a port that does not exist exits 4 naming it") {
+    const auto r = dfuhost({"program", sample("blinky.hex"), "--uart", "/dev/does-not-exist-42", "--product-id", "1"});
+    CHECK(r.exit_code == 4);
+    CHECK(contains(r.err, "/dev/does-not-exist-42"));
+}
+
+TEST_CASE("malformed input exits 3 with file and line, and the device sees no byte") {
+    TempDir dir;
+    Simulator sim(dir, {});
+    struct Case {
+        const char* name;
+        std::string content;
+        const char* expect;
+    };
+    const Case cases[] = {
+        {"bad-checksum.hex", ":020000041000EA\n:0400000001020304F0\n:00000001FF\n", "bad-checksum.hex:2"},
+        {"odd.hex", ":020000041000EA\n:0400000001020304F\n:00000001FF\n", "odd.hex:2"},
+        {"no-eof.hex", ":020000041000EA\n:0400000001020304F2\n", "no-eof.hex"},
+        {"bad-header.cyacd2", "0200000000000000040302\n", "bad-header.cyacd2:1"},
+        {"short-row.cyacd2",
+         "010000000000000004030201\n:00000010" + std::string(1024, '0') + "\n:00020010" + std::string(512, '0') + "\n",
+         "short-row.cyacd2:3"},
+        {"empty.hex", "", "empty.hex"},
+    };
+    for (const auto& c : cases) {
+        CAPTURE(c.name);
+        write_text(dir / c.name, c.content);
+        const auto r = dfuhost({"program", (dir / c.name).string(), "--uart", sim.pty(), "--product-id", "01020304"});
+        CHECK(r.exit_code == 3);
+        CHECK(contains(r.err, c.expect));
+    }
+    const auto missing = dfuhost({"program", (dir / "missing.hex").string(), "--uart", sim.pty()});
+    CHECK(missing.exit_code == 3);
+    CHECK(contains(missing.err, "missing.hex"));
+    const auto unknown = dfuhost({"program", sample("make_samples.py"), "--uart", sim.pty()});
+    CHECK(unknown.exit_code == 3);
+    const auto bin_without_base = dfuhost({"program", sample("blinky.bin"), "--uart", sim.pty()});
+    CHECK(bin_without_base.exit_code == 3);
+    CHECK(contains(bin_without_base.err, "--base"));
+    CHECK(sim.trace().empty());
+}
+
+TEST_CASE("usage errors exit 2") {
+    CHECK(dfuhost({}).exit_code == 2);
+    CHECK(dfuhost({"program"}).exit_code == 2);
+    CHECK(dfuhost({"program", sample("blinky.hex")}).exit_code == 2);  // no transport
+    const auto r = dfuhost({"program", sample("blinky.hex"), "--uart", "/dev/null", "--packet-size", "0x1G"});
+    CHECK(r.exit_code == 2);
+    CHECK(contains(r.err, "--packet-size"));
+    CHECK(dfuhost({"program", sample("blinky.hex"), "--uart", "/dev/null", "--checksum", "md5"}).exit_code == 2);
+}
+
+TEST_CASE("--help and --version") {
+    const auto v = dfuhost({"--version"});
+    CHECK(v.exit_code == 0);
+    CHECK(contains(v.out, "dfuhost 0."));
+    const auto h = dfuhost({"program", "--help"});
+    CHECK(h.exit_code == 0);
+    CHECK(contains(h.out, "--uart"));
+    CHECK(contains(h.out, "--packet-size"));
+}
+
+TEST_CASE("an application whose signature does not match exits 7") {
+    TempDir dir;
+    Simulator sim(dir, {});
+    const auto r = dfuhost({"program", sample("blinky.hex"), "--uart", sim.pty(), "--product-id", "01020304",
+                            "--app-start", "0x10000000", "--app-length", "4000"});
+    CHECK(r.exit_code == 7);
+    CHECK(contains(r.err, "application 0 invalid"));
+}
+
+TEST_CASE("info reports the device's identity") {
+    TempDir dir;
+    Simulator sim(dir, {"--silicon-id", "0xE2072100", "--silicon-rev", "0x21"});
+    const auto r = dfuhost({"info", "--uart", sim.pty(), "--product-id", "01020304", "--json"});
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    const auto j = nlohmann::json::parse(r.out.substr(r.out.rfind('{')));
+    CHECK(j["silicon_id"] == "0xE2072100");
+    CHECK(j["silicon_rev"] == "0x21");
+}
+
+TEST_CASE("--log and --debug record every packet") {
+    TempDir dir;
+    Simulator sim(dir, {});
+    const auto log = dir / "run.log";
+    const auto r = dfuhost({"program", sample("blinky.cyacd2"), "--uart", sim.pty(), "--log", log.string(), "--debug"});
+    REQUIRE(r.exit_code == 0);
+    const auto text = read_bytes(log);
+    const std::string s(text.begin(), text.end());
+    CHECK(contains(s, "> 01 38 06 00 04 03 02 01 00 00"));  // Enter DFU with the product ID
+    CHECK(contains(s, "< 01 00 08 00"));                    // its answer
+    CHECK(contains(r.err, "> 01 49"));                      // Program Data on stderr
+}
