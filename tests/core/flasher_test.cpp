@@ -79,6 +79,17 @@ std::size_t count_code(const InProcessDevice& dev, std::uint8_t code) {
     return n;
 }
 
+// Runs and returns the error the run must end with.
+Error run_expecting_error(Flasher& f, Action action) {
+    try {
+        f.run(action);
+    } catch (const Error& e) {
+        return e;
+    }
+    FAIL("expected the run to fail");
+    return Error(ExitCode::ok, "");
+}
+
 }  // namespace
 
 TEST_CASE("program: 64-byte packets carry a 512-byte row in 10 packets, then Verify Application and Exit") {
@@ -163,14 +174,10 @@ TEST_CASE("recovery is bounded: a row that always fails ends with exit 5 after r
     o.retries = 2;
     NullEvents ev;
     Flasher f(dev, job, o, ev);
-    try {
-        f.run(Action::program);
-        FAIL("expected an error");
-    } catch (const Error& e) {
-        CHECK(e.code() == ExitCode::no_response);
-        CHECK(std::string(e.what()).find("row 0x10000000") != std::string::npos);
-        CHECK(std::string(e.what()).find("3 attempts") != std::string::npos);
-    }
+    const Error e = run_expecting_error(f, Action::program);
+    CHECK(e.code() == ExitCode::no_response);
+    CHECK(std::string(e.what()).find("row 0x10000000") != std::string::npos);
+    CHECK(std::string(e.what()).find("3 attempts") != std::string::npos);
     CHECK(count_code(dev, cmd::program_data) == 3);
     CHECK(f.result().rows_done == 0);
     CHECK(count_code(dev, cmd::exit) == 0);
@@ -182,15 +189,11 @@ TEST_CASE("a status that retrying cannot fix fails at once with exit 6 naming ro
     const FirmwareJob job = make_job(1, 512, kBase + 64 * 1024);  // past the end of flash
     NullEvents ev;
     Flasher f(dev, job, fast_options(), ev);
-    try {
-        f.run(Action::program);
-        FAIL("expected an error");
-    } catch (const Error& e) {
-        CHECK(e.code() == ExitCode::device_error);
-        const std::string m = e.what();
-        CHECK(m.find("ERROR_ADDRESS") != std::string::npos);
-        CHECK(m.find("row 0x10010000") != std::string::npos);
-    }
+    const Error e = run_expecting_error(f, Action::program);
+    CHECK(e.code() == ExitCode::device_error);
+    const std::string m = e.what();
+    CHECK(m.find("ERROR_ADDRESS") != std::string::npos);
+    CHECK(m.find("row 0x10010000") != std::string::npos);
     CHECK(count_code(dev, cmd::program_data) == 1);
 }
 
@@ -201,13 +204,9 @@ TEST_CASE("a wrong product ID is an identity mismatch (exit 8)") {
     const FirmwareJob job = make_job(1);
     NullEvents ev;
     Flasher f(dev, job, fast_options(), ev);
-    try {
-        f.run(Action::program);
-        FAIL("expected an error");
-    } catch (const Error& e) {
-        CHECK(e.code() == ExitCode::identity_mismatch);
-        CHECK(std::string(e.what()).find("0x01020304") != std::string::npos);
-    }
+    const Error e = run_expecting_error(f, Action::program);
+    CHECK(e.code() == ExitCode::identity_mismatch);
+    CHECK(std::string(e.what()).find("0x01020304") != std::string::npos);
     CHECK(count_code(dev, cmd::send_data) == 0);
 }
 
@@ -224,13 +223,10 @@ TEST_CASE("silicon ID: compared only when the device reports one") {
     cfg.silicon_id = 0xE2072100;
     cfg.silicon_rev = 0x12;
     InProcessDevice dev(cfg);
-    try {
-        Flasher(dev, job, fast_options(), ev).run(Action::program);
-        FAIL("expected an error");
-    } catch (const Error& e) {
-        CHECK(e.code() == ExitCode::identity_mismatch);
-        CHECK(std::string(e.what()).find("revision") != std::string::npos);
-    }
+    Flasher f(dev, job, fast_options(), ev);
+    const Error e = run_expecting_error(f, Action::program);
+    CHECK(e.code() == ExitCode::identity_mismatch);
+    CHECK(std::string(e.what()).find("revision") != std::string::npos);
 }
 
 TEST_CASE("verify: every differing row is found and reported (exit 7), matching rows pass") {
@@ -242,13 +238,9 @@ TEST_CASE("verify: every differing row is found and reported (exit 7), matching 
     dev.flash()[512 + 7] ^= 1;
     dev.flash()[4 * 512] ^= 1;
     Flasher f(dev, job, fast_options(), ev);
-    try {
-        f.run(Action::verify);
-        FAIL("expected an error");
-    } catch (const Error& e) {
-        CHECK(e.code() == ExitCode::verify_failed);
-        CHECK(std::string(e.what()).find("2 of 5 rows") != std::string::npos);
-    }
+    const Error e = run_expecting_error(f, Action::verify);
+    CHECK(e.code() == ExitCode::verify_failed);
+    CHECK(std::string(e.what()).find("2 of 5 rows") != std::string::npos);
     CHECK(f.result().mismatched_rows == std::vector<std::uint32_t>{kBase + 512, kBase + 4 * 512});
     CHECK(count_code(dev, cmd::program_data) == 5);  // only the first run wrote
 }
@@ -281,13 +273,10 @@ TEST_CASE("EI vector steps go out in order; a device without support fails with 
     auto cfg = InProcessDevice::default_config();
     cfg.eiv_supported = 0;
     InProcessDevice dev(cfg);
-    try {
-        Flasher(dev, job, fast_options(), ev).run(Action::program);
-        FAIL("expected an error");
-    } catch (const Error& e) {
-        CHECK(e.code() == ExitCode::device_error);
-        CHECK(std::string(e.what()).find("test.hex:3") != std::string::npos);
-    }
+    Flasher f(dev, job, fast_options(), ev);
+    const Error e = run_expecting_error(f, Action::program);
+    CHECK(e.code() == ExitCode::device_error);
+    CHECK(std::string(e.what()).find("test.hex:3") != std::string::npos);
 }
 
 TEST_CASE("interrupt: stops between packets, exit 130, no Exit DFU sent") {
@@ -300,13 +289,9 @@ TEST_CASE("interrupt: stops between packets, exit 130, no Exit DFU sent") {
     const FirmwareJob job = make_job(6);
     NullEvents ev;
     Flasher f(dev, job, fast_options(), ev, &stop);
-    try {
-        f.run(Action::program);
-        FAIL("expected an error");
-    } catch (const Error& e) {
-        CHECK(e.code() == ExitCode::interrupted);
-        CHECK(std::string(e.what()).find("2 of 6 rows") != std::string::npos);
-    }
+    const Error e = run_expecting_error(f, Action::program);
+    CHECK(e.code() == ExitCode::interrupted);
+    CHECK(std::string(e.what()).find("2 of 6 rows") != std::string::npos);
     CHECK(dev.sent().size() == 26);
     CHECK(count_code(dev, cmd::exit) == 0);
     CHECK(dev.state() == DFU_STATE_UPDATING);
