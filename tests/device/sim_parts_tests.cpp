@@ -1,9 +1,12 @@
 // dfu-sim's parts in-process: the framer (length and gap framing), the options, the fault
-// specification and the flash file.
+// specification, the flash file, the line model and the server's receive timing.
 #include <fcntl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <climits>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -13,10 +16,12 @@
 #include <string>
 
 #include "device_test_util.hpp"
+#include "sim_clock.h"
 #include "sim_fault.h"
 #include "sim_flash.h"
 #include "sim_framer.h"
 #include "sim_options.h"
+#include "sim_serve.h"
 
 using namespace devtest;
 
@@ -170,6 +175,33 @@ TEST_CASE("framer/gap: a packet ends at a 1 ms gap - back to back packets merge"
     CHECK(d.raw(fr.units[2].bytes).status == DFU_STATUS_ERROR_DATA);
 }
 
+TEST_CASE("framer: bytes wanted before a packet can end - never more than it needs") {
+    Framer fr(SIM_FRAMING_LENGTH);
+    sim_framer* f = fr.f.get();
+    CHECK(sim_framer_wanted(f) == 7);  // the smallest packet
+    const Bytes p = packet(0x37, Bytes(57, 0x11));
+    REQUIRE(p.size() == 64);
+    fr.feed(Bytes(p.begin(), p.begin() + 2), 10);
+    CHECK(sim_framer_wanted(f) == 5);
+    fr.feed(Bytes(p.begin() + 2, p.begin() + 4), 20);  // the header is in: to the announced end
+    CHECK(sim_framer_wanted(f) == 60);
+    fr.feed(Bytes(p.begin() + 4, p.end() - 1), 30);
+    CHECK(sim_framer_wanted(f) == 1);
+    CHECK(fr.units.empty());
+    fr.feed({p.back()}, 40);
+    REQUIRE(fr.units.size() == 1);
+    CHECK(sim_framer_wanted(f) == 7);
+    fr.feed({0x01, 0x37, 0xE8, 0x03}, 50);  // announces 1007 bytes: cut at max_packet + 1
+    CHECK(sim_framer_wanted(f) == 61);
+    fr.feed(Bytes(60, 0x00), 60);
+    CHECK(fr.units.size() == 1);
+    fr.feed({0x00}, 70);
+    REQUIRE(fr.units.size() == 2);
+    CHECK(sim_framer_wanted(f) == 1007 - 65 + 7);  // the skipped rest, then a packet
+    Framer gap(SIM_FRAMING_GAP);
+    CHECK(sim_framer_wanted(gap.f.get()) == SIZE_MAX);  // only a gap ends a packet
+}
+
 TEST_CASE("options: defaults") {
     sim_options o;
     std::vector<std::string> args;
@@ -187,6 +219,8 @@ TEST_CASE("options: defaults") {
     CHECK(o.erased == 0);
     CHECK(o.framing == SIM_FRAMING_LENGTH);
     CHECK(o.baud == 0);
+    CHECK(o.turnaround_us == 0);
+    CHECK(o.flash_write_us == 0);
 }
 
 TEST_CASE("options: every option - both spellings - hex and decimal") {
@@ -218,6 +252,9 @@ TEST_CASE("options: every option - both spellings - hex and decimal") {
                                   "gap",
                                   "--baud",
                                   "115200",
+                                  "--turnaround-us",
+                                  "250",
+                                  "--flash-write-us=0x1000",
                                   "--fault",
                                   "drop=0.5,delay=3,seed=9",
                                   "--transport",
@@ -245,6 +282,8 @@ TEST_CASE("options: every option - both spellings - hex and decimal") {
     CHECK(o.dfu.max_packet == 279u);
     CHECK(o.framing == SIM_FRAMING_GAP);
     CHECK(o.baud == 115200u);
+    CHECK(o.turnaround_us == 250u);
+    CHECK(o.flash_write_us == 4096u);
     CHECK(o.fault.drop == doctest::Approx(0.5));
     CHECK(o.fault.delay_ms == 3u);
     CHECK(o.fault.seed == 9u);
@@ -280,6 +319,9 @@ TEST_CASE("options: errors and help") {
                                                                               {"--fault", "explode=1"},
                                                                               {"--fault", "drop"},
                                                                               {"--pty=1"},
+                                                                              {"--baud", "-1"},
+                                                                              {"--turnaround-us", "1ms"},
+                                                                              {"--flash-write-us", "4294967296"},
                                                                               {"--product-id", "xyz"}}) {
         CAPTURE(bad.back());
         CHECK(parse(o, bad) == SIM_OPTIONS_ERROR);
@@ -342,4 +384,128 @@ TEST_CASE("flash file: created erased - rows written through at once - size chec
     sim_flash fl;
     CHECK(sim_flash_open(&fl, path.c_str(), 0x10000000u, 4096, 512, 0xFF, err, sizeof err) != 0);
     CHECK(std::string(err).find("8192") != std::string::npos);
+}
+
+TEST_CASE("line: 10 bits a byte - back to back from the busy start without drift - idle restarts it") {
+    sim_line l;
+    sim_line_init(&l, 115200);
+    CHECK(sim_line_put(&l, 1000, 1) == 1087);          // 86.8 us, rounded up
+    CHECK(sim_line_put(&l, 1000, 1) == 1174);          // queued behind it: 173.6 us from the busy start
+    CHECK(sim_line_put(&l, 1100, 62) == 1000 + 5556);  // 64 bytes from the busy start: 5555.6 us
+    sim_line_init(&l, 115200);
+    std::uint64_t t = 0;
+    for (int i = 0; i < 10000; ++i) t = sim_line_put(&l, std::uint64_t(i), 1);
+    CHECK(t == 868056);  // 10000 x 86.806 us: the rounding does not add up (10000 x 87 would)
+    CHECK(sim_line_put(&l, 2000000, 7) == 2000000 + 608);  // idle before: starts at its arrival
+    CHECK(sim_line_put(&l, 2000608, 0) == 2000608);
+    sim_line_init(&l, 1000000);
+    CHECK(sim_line_put(&l, 5, 71) == 715);
+    sim_line_init(&l, 0);  // no line: done when handed over
+    CHECK(sim_line_put(&l, 42, 1000) == 42);
+}
+
+TEST_CASE("clock: sleeping to an absolute deadline ends at or after it") {
+    const std::uint64_t t = sim_now_us() + 3000;
+    sim_sleep_until_us(t, nullptr);
+    CHECK(sim_now_us() >= t);
+    sim_sleep_until_us(t - 1000, nullptr);  // in the past: returns at once
+    CHECK(sim_now_us() >= t);
+}
+
+namespace {
+
+volatile sig_atomic_t g_never_stop = 0;
+
+// A sim_server on a socketpair (responses readable from host) over a fake flash.
+struct Server {
+    int host = -1, dev = -1;
+    FakeFlash flash;
+    dfu_config cfg{};
+    std::unique_ptr<sim_server> s = std::make_unique<sim_server>();
+    sim_trace trace{nullptr};
+
+    explicit Server(sim_timing timing) {
+        int sv[2];
+        REQUIRE(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+        dev = sv[0];
+        host = sv[1];
+        REQUIRE(fcntl(host, F_SETFL, O_NONBLOCK) == 0);
+        dfu_config_defaults(&cfg);
+        flash.reset(cfg.flash_base, cfg.flash_size, cfg.row_size, 0x00);
+        const dfu_flash_port port = flash.port();
+        sim_fault_cfg fault;
+        sim_fault_cfg_defaults(&fault);
+        REQUIRE(sim_server_init(s.get(), dev, &cfg, &port, SIM_FRAMING_LENGTH, &fault, &timing, &trace,
+                                &g_never_stop) == 0);
+    }
+    ~Server() {
+        close(host);
+        close(dev);
+    }
+    void receive(const Bytes& b, std::uint64_t at) {
+        REQUIRE(sim_server_receive(s.get(), b.data(), b.size(), at) == b.size());
+    }
+    Bytes answer() {
+        std::uint8_t buf[256];
+        const ssize_t n = read(host, buf, sizeof buf);
+        return n > 0 ? Bytes(buf, buf + n) : Bytes{};
+    }
+    // Advances to each due time until an answer comes; returns the time of the last step.
+    std::uint64_t run_until_answer(std::uint64_t from, Bytes& got) {
+        std::uint64_t t = from;
+        for (int i = 0; i < 10 && got.empty(); ++i) {
+            t = sim_server_due_us(s.get(), t);
+            sim_server_advance(s.get(), t);
+            got = answer();
+        }
+        return t;
+    }
+};
+
+}  // namespace
+
+TEST_CASE("server: a packet is handled when its last byte has left the line - then turnaround - then the answer") {
+    Server sv(sim_timing{115200, 300, 0});
+    const Bytes enter = packet(DFU_CMD_ENTER, le32(0x01020304));  // 11 bytes: 955 us at 115200
+    const std::uint64_t t0 = sim_now_us();
+    sv.receive(enter, t0);
+    CHECK(sim_server_due_us(sv.s.get(), t0) == t0 + 608);  // enough bytes for the smallest packet
+    sim_server_advance(sv.s.get(), t0 + 607);
+    sim_server_advance(sv.s.get(), t0 + 608);
+    CHECK(sim_server_due_us(sv.s.get(), t0 + 608) == t0 + 955);  // the header says 11
+    sim_server_advance(sv.s.get(), t0 + 954);
+    CHECK(sv.answer().empty());
+    CHECK(dfu_state(&sv.s->core) == DFU_STATE_NONE);  // not handled yet
+    sim_server_advance(sv.s.get(), t0 + 955);
+    // Handled at t0 + 955; the 15-byte answer starts 300 us later and takes 1303 us.
+    CHECK(dfu_state(&sv.s->core) == DFU_STATE_UPDATING);
+    CHECK(sim_now_us() >= t0 + 955 + 300 + 1303);
+    CHECK(sv.answer() == packet(0x00, {0, 0, 0, 0, 0, 0x02, 0x05, 0x01}));
+}
+
+TEST_CASE("server: unanswered packets take their time on the line before the next one") {
+    Server sv(sim_timing{115200, 0, 0});
+    const std::uint64_t t0 = sim_now_us();
+    // Sync (7 bytes, never answered) and Enter DFU (11) back to back: 18 bytes, 1563 us.
+    sv.receive(cat(packet(DFU_CMD_SYNC, {}), packet(DFU_CMD_ENTER, le32(0x01020304))), t0);
+    Bytes got;
+    CHECK(sv.run_until_answer(t0, got) == t0 + 1563);
+    CHECK(got == packet(0x00, {0, 0, 0, 0, 0, 0x02, 0x05, 0x01}));
+    CHECK(sim_now_us() >= t0 + 1563 + 1303);
+}
+
+TEST_CASE("server: an erased row adds the flash time before the answer") {
+    Server sv(sim_timing{0, 0, 20000});
+    std::uint64_t t = sim_now_us();
+    sv.receive(packet(DFU_CMD_ENTER, le32(0x01020304)), t);
+    Bytes got;
+    sv.run_until_answer(t, got);
+    REQUIRE(got.size() == 15);
+    t = sim_now_us();
+    sv.receive(packet(DFU_CMD_ERASE_DATA, le32(0x10000200u)), t);
+    got.clear();
+    sv.run_until_answer(t, got);
+    CHECK(got == packet(0x00, {}));
+    CHECK(sim_now_us() >= t + 20000);
+    CHECK(sv.flash.erases == 1);
 }

@@ -365,3 +365,138 @@ TEST_CASE("dfu-sim: bad options exit 2 - --help exits 0 - a wrong-size flash fil
         CHECK(read_file(flash).size() == 100);  // left alone
     }
 }
+
+// Line-rate emulation: only lower bounds (the time the bytes need on the wire); how close
+// to them the simulator gets is measured outside the tests.
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t0) {
+    return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+// At 115200 8N1: seconds for n bytes.
+constexpr double wire_s(std::size_t n, double baud = 115200.0) {
+    return double(n) * 10.0 / baud;
+}
+
+const Bytes kOk = packet(0x00, {});
+
+}  // namespace
+
+TEST_CASE("dfu-sim --baud 115200: 20 Send Data round trips take at least their time on the wire") {
+    // 2048-byte rows: 20 x 57 data bytes fit the row buffer, every answer is 0x00.
+    Sim sim({"--baud", "115200", "--row-size", "2048"});
+    Port port(sim.first_line);
+    port.send(kEnter);
+    REQUIRE(port.read_packet() == kEnterOk);
+    const Bytes req = packet(DFU_CMD_SEND_DATA, pattern(57, 1));
+    REQUIRE(req.size() == 64);
+    const auto t0 = Clock::now();
+    for (int i = 0; i < 20; ++i) {
+        port.send(req);
+        REQUIRE(port.read_packet() == kOk);
+    }
+    const double took = seconds_since(t0);
+    CAPTURE(took);
+    CHECK(took >= 20 * wire_s(64 + 7));
+    CHECK(sim.stop() == 0);
+}
+
+TEST_CASE("dfu-sim --baud 9600: the receive direction is paced - a long request delays a short answer") {
+    Sim sim({"--baud", "9600"});
+    Port port(sim.first_line);
+    const auto t0 = Clock::now();
+    port.send(packet(DFU_CMD_SEND_DATA, Bytes(57, 0x5A)));  // not in DFU: answered 0x05
+    REQUIRE(port.read_packet() == packet(DFU_STATUS_ERROR_CMD, {}));
+    const double took = seconds_since(t0);
+    CAPTURE(took);
+    CHECK(took >= wire_s(64 + 7, 9600.0));  // 74 ms; the answer alone is 7.3 ms
+    CHECK(sim.stop() == 0);
+}
+
+TEST_CASE("dfu-sim --baud: unanswered Sync - Send Data Without Response and Exit occupy the line") {
+    Sim sim({"--baud", "115200", "--row-size", "2048"});
+    Port port(sim.first_line);
+    port.send(kEnter);
+    REQUIRE(port.read_packet() == kEnterOk);
+    // One write: Sync (7), 4 x 0x47 (64 each), Send Data (64); only the last is answered.
+    Bytes burst = packet(DFU_CMD_SYNC, {});
+    for (int i = 0; i < 4; ++i) burst = cat(burst, packet(DFU_CMD_SEND_DATA_NR, pattern(57, std::uint32_t(i))));
+    burst = cat(burst, packet(DFU_CMD_SEND_DATA, pattern(57, 9)));
+    const auto t0 = Clock::now();
+    port.send(burst);
+    REQUIRE(port.read_packet() == kOk);
+    double took = seconds_since(t0);
+    CAPTURE(took);
+    CHECK(took >= wire_s(burst.size() + 7));
+    // Exit (7 bytes, never answered) then Enter DFU (11, answered with 15).
+    const auto t1 = Clock::now();
+    port.send(cat(packet(DFU_CMD_EXIT, {}), kEnter));
+    REQUIRE(port.read_packet() == kEnterOk);
+    took = seconds_since(t1);
+    CHECK(took >= wire_s(7 + 11 + 15));
+    CHECK(sim.stop() == 0);
+}
+
+TEST_CASE("dfu-sim --turnaround-us: every answer starts no earlier than the turnaround") {
+    SUBCASE("without line pacing") {
+        Sim sim({"--turnaround-us", "5000", "--row-size", "2048"});
+        Port port(sim.first_line);
+        const auto t0 = Clock::now();
+        port.send(kEnter);
+        REQUIRE(port.read_packet() == kEnterOk);
+        for (int i = 0; i < 10; ++i) {
+            port.send(packet(DFU_CMD_SEND_DATA, pattern(57, std::uint32_t(i))));
+            REQUIRE(port.read_packet() == kOk);
+        }
+        const double took = seconds_since(t0);
+        CAPTURE(took);
+        CHECK(took >= 11 * 0.005);
+        CHECK(sim.stop() == 0);
+    }
+    SUBCASE("on top of the line time at 115200") {
+        Sim sim({"--turnaround-us", "2000", "--baud", "115200", "--row-size", "2048"});
+        Port port(sim.first_line);
+        port.send(kEnter);
+        REQUIRE(port.read_packet() == kEnterOk);
+        const auto t0 = Clock::now();
+        for (int i = 0; i < 10; ++i) {
+            port.send(packet(DFU_CMD_SEND_DATA, pattern(57, std::uint32_t(i))));
+            REQUIRE(port.read_packet() == kOk);
+        }
+        const double took = seconds_since(t0);
+        CAPTURE(took);
+        CHECK(took >= 10 * (wire_s(64 + 7) + 0.002));
+        CHECK(sim.stop() == 0);
+    }
+}
+
+TEST_CASE("dfu-sim --flash-write-us: Program Data and Erase Data answer after the row time") {
+    const TempDir dir;
+    const std::string flash = dir / "flash.bin";
+    Sim sim({"--flash-write-us", "20000", "--baud", "115200", "--row-size", "256", "--max-packet", "279", "--flash",
+             flash, "--flash-size", "64k"});
+    Port port(sim.first_line);
+    port.send(kEnter);
+    REQUIRE(port.read_packet() == kEnterOk);
+    const Bytes row = pattern(256, 3);
+    const Bytes program = packet(DFU_CMD_PROGRAM_DATA, cat(cat(le32(0x10000100u), le32(ref_crc32c(row))), row));
+    const Bytes erase = packet(DFU_CMD_ERASE_DATA, le32(0x10000100u));
+    for (int i = 0; i < 3; ++i) {
+        auto t0 = Clock::now();
+        port.send(program);
+        REQUIRE(port.read_packet() == kOk);
+        double took = seconds_since(t0);
+        CAPTURE(took);
+        CHECK(took >= 0.020 + wire_s(program.size() + 7));
+        t0 = Clock::now();
+        port.send(erase);
+        REQUIRE(port.read_packet() == kOk);
+        took = seconds_since(t0);
+        CHECK(took >= 0.020 + wire_s(erase.size() + 7));
+    }
+    CHECK(read_file(flash) == Bytes(0x10000, 0x00));
+    CHECK(sim.stop() == 0);
+}

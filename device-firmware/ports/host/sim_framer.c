@@ -1,7 +1,10 @@
 /* sim_framer.c - byte stream -> packets (length field or idle gap). */
 #include "sim_framer.h"
 
+#include <stdint.h>
 #include <string.h>
+
+#define SIM_MIN_PACKET 7u /* start, code, length (2), checksum (2), end */
 
 void sim_framer_init(sim_framer* f, sim_framing mode, uint32_t max_packet, sim_unit_fn emit, void* ctx) {
     f->mode = mode;
@@ -111,4 +114,22 @@ int64_t sim_framer_due_us(const sim_framer* f, uint64_t now_us) {
     }
     elapsed = now_us - f->last_rx_us;
     return elapsed >= f->timeout_us ? 0 : (int64_t)(f->timeout_us - elapsed);
+}
+
+size_t sim_framer_wanted(const sim_framer* f) {
+    size_t need;
+    if (f->mode == SIM_FRAMING_GAP) {
+        return SIZE_MAX;
+    }
+    if (f->skip != 0) {
+        return f->skip + SIM_MIN_PACKET; /* skipped bytes are stray, then a packet starts */
+    }
+    if (f->len < 4) {
+        return SIM_MIN_PACKET - f->len; /* any packet has 7 bytes; the max_packet cut is later */
+    }
+    need = (size_t)(f->buf[2] | (f->buf[3] << 8)) + 7u;
+    if (need > f->max_packet) {
+        need = (size_t)f->max_packet + 1u;
+    }
+    return need > f->len ? need - f->len : 1u;
 }

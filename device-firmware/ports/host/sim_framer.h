@@ -56,6 +56,12 @@ void sim_framer_feed(sim_framer* f, const uint8_t* data, size_t len, uint64_t no
 void sim_framer_idle(sim_framer* f, uint64_t now_us);
 /* Microseconds until sim_framer_idle() has something to do; -1 when nothing is pending. */
 int64_t sim_framer_due_us(const sim_framer* f, uint64_t now_us);
+/* How many more bytes the stream must bring before a packet can be handed over (at least 1),
+ * so a port that holds bytes back (line pacing) knows when to look again. Length framing:
+ * to the announced end (or the max_packet + 1 cut) once the header is in, else enough for
+ * the smallest packet (7 bytes); runs of stray bytes may be reported earlier (they are
+ * never answered). Gap framing: SIZE_MAX (only a gap ends a packet). */
+size_t sim_framer_wanted(const sim_framer* f);
 /* Drops everything pending, reporting nothing. */
 void sim_framer_reset(sim_framer* f);
 

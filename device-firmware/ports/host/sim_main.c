@@ -13,6 +13,10 @@
 #include "sim_serve.h"
 #include "sim_trace.h"
 
+/* A timer wake-up is typically 50-100 us late on Linux (more in a VM): paced deadlines are
+ * slept to this much before, then spun. */
+#define SIM_SPIN_US 150u
+
 static volatile sig_atomic_t g_stop;
 
 static void on_signal(int sig) {
@@ -39,6 +43,7 @@ int main(int argc, char** argv) {
     sim_trace trace;
     sim_server* server;
     dfu_flash_port port;
+    sim_timing timing;
     char err[512];
     int rc;
 
@@ -76,7 +81,13 @@ int main(int argc, char** argv) {
         goto out;
     }
     sim_flash_port(&flash, &port);
-    if (sim_server_init(server, pty.master, &opt.dfu, &port, opt.framing, &opt.fault, opt.baud, &trace, &g_stop) != 0) {
+    timing.baud = opt.baud;
+    timing.turnaround_us = opt.turnaround_us;
+    timing.flash_write_us = opt.flash_write_us;
+    if (timing.baud != 0 || timing.turnaround_us != 0 || timing.flash_write_us != 0) {
+        sim_clock_precise(SIM_SPIN_US); /* pacing deadlines are kept to a few microseconds */
+    }
+    if (sim_server_init(server, pty.master, &opt.dfu, &port, opt.framing, &opt.fault, &timing, &trace, &g_stop) != 0) {
         fprintf(stderr, "dfu-sim: bad configuration\n"); /* options were validated: not reached */
         rc = 1;
         goto out;

@@ -29,7 +29,9 @@ void sim_options_usage(FILE* f) {
         "  --checksum sum|crc16   packet checksum type (sum)\n"
         "  --max-packet N         largest packet accepted, 7 framing bytes included (64)\n"
         "  --framing length|gap   cut packets by their length field or by a 1 ms gap (length)\n"
-        "  --baud N               pace responses as if sent at N baud, 8N1 (0 = no pacing)\n"
+        "  --baud N               receive and send as over an N baud 8N1 line (0 = no pacing)\n"
+        "  --turnaround-us T      response starts T us after the request's last byte (0)\n"
+        "  --flash-write-us T     plus T us per row programmed or erased (0)\n"
         "  --fault SPEC           drop=P,corrupt=P,silence=P,reset=P,delay=MS,seed=N\n"
         "  --transport uart       the only transport a pty can model\n"
         "  --no-eiv               Set EI Vector is compiled out (answers 0x05)\n"
@@ -138,6 +140,8 @@ int sim_options_parse(sim_options* o, int argc, char** argv, FILE* out, FILE* er
         {"--max-packet", T_NUM},
         {"--framing", T_STR},
         {"--baud", T_NUM},
+        {"--turnaround-us", T_NUM},
+        {"--flash-write-us", T_NUM},
         {"--fault", T_STR},
         {"--transport", T_STR},
         {"--no-eiv", T_FLAG},
@@ -224,6 +228,10 @@ int sim_options_parse(sim_options* o, int argc, char** argv, FILE* out, FILE* er
             o->dfu.max_packet = (uint32_t)num;
         } else if (IS("--baud")) {
             o->baud = (uint32_t)num;
+        } else if (IS("--turnaround-us")) {
+            o->turnaround_us = (uint32_t)num;
+        } else if (IS("--flash-write-us")) {
+            o->flash_write_us = (uint32_t)num;
         } else if (IS("--error-holdoff")) {
             o->dfu.error_holdoff_ms = (uint32_t)num;
         } else if (IS("--idle-timeout")) {

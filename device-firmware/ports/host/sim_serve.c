@@ -1,4 +1,7 @@
-/* sim_serve.c - the poll loop gluing pty, framer, responder core, faults and trace. */
+/* sim_serve.c - the poll loop gluing pty, line model, framer, responder core, faults and trace. */
+#if defined(__linux__)
+#define _GNU_SOURCE /* ppoll: waits for input with a microsecond timeout */
+#endif
 #define _XOPEN_SOURCE 700
 
 #include "sim_serve.h"
@@ -7,14 +10,32 @@
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
-#include "sim_clock.h"
-
-#define LOOP_TICK_MS 100 /* dfu_poll() at least this often */
+#define LOOP_TICK_US 100000u /* dfu_poll() at least this often */
+#define RXQ_MASK (SIM_RXQ_CAP - 1u)
 
 static uint32_t core_ms(uint64_t now_us) {
     return (uint32_t)(now_us / 1000u);
+}
+
+/* The flash port the core sees: the real one, counting rows for --flash-write-us. */
+static int count_read(void* ctx, uint32_t addr, uint8_t* dst, uint32_t len) {
+    sim_server* s = ctx;
+    return s->port.read(s->port.ctx, addr, dst, len);
+}
+
+static int count_write_row(void* ctx, uint32_t addr, const uint8_t* src, uint32_t len) {
+    sim_server* s = ctx;
+    ++s->rows_busy;
+    return s->port.write_row(s->port.ctx, addr, src, len);
+}
+
+static int count_erase_row(void* ctx, uint32_t addr) {
+    sim_server* s = ctx;
+    ++s->rows_busy;
+    return s->port.erase_row(s->port.ctx, addr);
 }
 
 /* Traced first (so whoever reads the response finds its trace line already there), then
@@ -46,10 +67,11 @@ static void send_response(sim_server* s, const uint8_t* p, size_t len) {
     }
 }
 
+/* A unit cut by the framer; now_us is when its last byte left the receive line. */
 static void on_unit(void* ctx, sim_unit_kind kind, const uint8_t* bytes, size_t len, uint64_t now_us) {
     sim_server* s = ctx;
     uint32_t now_ms = core_ms(now_us);
-    uint64_t delay_us;
+    uint64_t start_us, end_us;
     size_t n;
 
     if (dfu_discarding(&s->core, now_ms)) {
@@ -61,7 +83,7 @@ static void on_unit(void* ctx, sim_unit_kind kind, const uint8_t* bytes, size_t 
         return;
     }
     if (sim_fault_hit(&s->fault, s->fault.cfg.reset)) {
-        dfu_init(&s->core, &s->cfg, &s->port); /* a reboot: NONE, buffers gone */
+        dfu_init(&s->core, &s->cfg, &s->core_port); /* a reboot: NONE, buffers gone */
         sim_trace_line(s->trace, now_us, "rx-flushed", bytes, len);
         return;
     }
@@ -70,6 +92,7 @@ static void on_unit(void* ctx, sim_unit_kind kind, const uint8_t* bytes, size_t 
         return;
     }
     sim_trace_line(s->trace, now_us, "rx", bytes, len);
+    s->rows_busy = 0;
     n = dfu_handle_packet(&s->core, bytes, len, now_ms, s->rsp, sizeof s->rsp);
     if (n == 0 || sim_fault_hit(&s->fault, s->fault.cfg.silence)) {
         return;
@@ -78,49 +101,139 @@ static void on_unit(void* ctx, sim_unit_kind kind, const uint8_t* bytes, size_t 
         uint32_t r = sim_fault_next(&s->fault);
         s->rsp[r % n] ^= (uint8_t)(1u + (r >> 8) % 255u); /* never 0: the byte changes */
     }
-    delay_us = (uint64_t)s->fault.cfg.delay_ms * 1000u;
-    if (s->baud != 0) {
-        delay_us += ((uint64_t)n * 10u * 1000000u + s->baud - 1u) / s->baud;
-    }
-    if (delay_us != 0) {
-        sim_sleep_us(delay_us, s->stop);
+    /* The device answers after its turnaround (and flash time); the response then takes its
+     * time on the transmit line, and the host gets it in one piece when its last byte is out. */
+    start_us = now_us + s->timing.turnaround_us + (uint64_t)s->rows_busy * s->timing.flash_write_us +
+               (uint64_t)s->fault.cfg.delay_ms * 1000u;
+    end_us = sim_line_put(&s->tx_line, start_us, n);
+    if (end_us > sim_now_us()) {
+        sim_sleep_until_us(end_us, s->stop);
     }
     send_response(s, s->rsp, n);
 }
 
 int sim_server_init(sim_server* s, int fd, const dfu_config* cfg, const dfu_flash_port* port, sim_framing framing,
-                    const sim_fault_cfg* fault, uint32_t baud, sim_trace* trace, const volatile sig_atomic_t* stop) {
+                    const sim_fault_cfg* fault, const sim_timing* timing, sim_trace* trace,
+                    const volatile sig_atomic_t* stop) {
     int rc;
     s->fd = fd;
     s->port = *port;
-    rc = dfu_init(&s->core, cfg, port);
+    s->core_port.ctx = s;
+    s->core_port.read = count_read;
+    s->core_port.write_row = count_write_row;
+    s->core_port.erase_row = count_erase_row;
+    s->rows_busy = 0;
+    if (port->read == NULL || port->write_row == NULL || port->erase_row == NULL) {
+        return -1; /* dfu_init would not see it through the wrapper */
+    }
+    rc = dfu_init(&s->core, cfg, &s->core_port);
     if (rc != 0) {
         return rc;
     }
     s->cfg = s->core.cfg; /* resolved */
     sim_framer_init(&s->framer, framing, s->cfg.max_packet, on_unit, s);
     sim_fault_init(&s->fault, fault);
-    s->baud = baud;
+    if (timing != NULL) {
+        s->timing = *timing;
+    } else {
+        memset(&s->timing, 0, sizeof s->timing);
+    }
+    sim_line_init(&s->rx_line, s->timing.baud);
+    sim_line_init(&s->tx_line, s->timing.baud);
+    s->rxq_head = 0;
+    s->rxq_len = 0;
     s->trace = trace;
     s->stop = stop;
     return 0;
 }
 
+size_t sim_server_receive(sim_server* s, const uint8_t* bytes, size_t len, uint64_t now_us) {
+    size_t i;
+    if (len > SIM_RXQ_CAP - s->rxq_len) {
+        len = SIM_RXQ_CAP - s->rxq_len;
+    }
+    for (i = 0; i < len; ++i) {
+        size_t at = (s->rxq_head + s->rxq_len) & RXQ_MASK;
+        s->rxq[at] = bytes[i];
+        s->rxq_done[at] = sim_line_put(&s->rx_line, now_us, 1);
+        ++s->rxq_len;
+    }
+    return len;
+}
+
+void sim_server_advance(sim_server* s, uint64_t now_us) {
+    /* Runs of bytes that left the line at the same time (all of a read without pacing) go
+     * to the framer in one call; with pacing every byte goes at its own time. */
+    while (s->rxq_len != 0 && s->rxq_done[s->rxq_head] <= now_us && !*s->stop) {
+        uint64_t t = s->rxq_done[s->rxq_head];
+        size_t run = 1;
+        while (run < s->rxq_len && s->rxq_head + run < SIM_RXQ_CAP && s->rxq_done[s->rxq_head + run] == t) {
+            ++run;
+        }
+        sim_framer_feed(&s->framer, s->rxq + s->rxq_head, run, t);
+        s->rxq_head = (s->rxq_head + run) & RXQ_MASK;
+        s->rxq_len -= run;
+    }
+    /* Every byte that left the line by now is in: a unit whose gap/timeout passed ends. */
+    sim_framer_idle(&s->framer, now_us);
+    dfu_poll(&s->core, core_ms(now_us));
+}
+
+uint64_t sim_server_due_us(const sim_server* s, uint64_t now_us) {
+    uint64_t due = now_us + LOOP_TICK_US;
+    int64_t framer_due = sim_framer_due_us(&s->framer, now_us);
+    if (framer_due >= 0 && now_us + (uint64_t)framer_due < due) {
+        due = now_us + (uint64_t)framer_due;
+    }
+    if (s->rxq_len != 0) {
+        /* The byte that may complete a packet, or the last one received. */
+        size_t k = sim_framer_wanted(&s->framer);
+        uint64_t t;
+        if (k > s->rxq_len) {
+            k = s->rxq_len;
+        }
+        t = s->rxq_done[(s->rxq_head + k - 1u) & RXQ_MASK];
+        if (t < due) {
+            due = t;
+        }
+    }
+    return due;
+}
+
+/* Waits for input (when pfd->fd >= 0) until due. precise, with sim_clock_precise(): the wait
+ * for input ends spin_us early and the rest is spun (no input is read then: its arrival is
+ * stamped up to spin_us late, which only matters if it comes while the line is idle). */
+static int wait_until(sim_server* s, struct pollfd* pfd, uint64_t due, int precise) {
+    uint64_t now = sim_now_us();
+    uint64_t spin = precise ? sim_clock_spin_us() : 0u;
+    uint64_t left = due > now + spin ? due - now - spin : 0u;
+    int rc;
+#if defined(__linux__)
+    struct timespec ts;
+    ts.tv_sec = (time_t)(left / 1000000u);
+    ts.tv_nsec = (long)(left % 1000000u) * 1000L;
+    rc = ppoll(pfd, 1, &ts, NULL);
+#else
+    rc = poll(pfd, 1, (int)((left + 999u) / 1000u)); /* a millisecond late at worst */
+#endif
+    if (rc == 0 && precise) {
+        sim_sleep_until_us(due, s->stop);
+    }
+    return rc;
+}
+
 int sim_serve(sim_server* s) {
     while (!*s->stop) {
         struct pollfd pfd;
-        uint64_t now = sim_now_us();
-        int64_t due = sim_framer_due_us(&s->framer, now);
-        int timeout = LOOP_TICK_MS;
+        uint64_t now = sim_now_us(), due;
         int rc;
 
-        if (due >= 0 && due < (int64_t)LOOP_TICK_MS * 1000) {
-            timeout = (int)((due + 999) / 1000);
-        }
-        pfd.fd = s->fd;
+        sim_server_advance(s, now);
+        pfd.fd = s->rxq_len < SIM_RXQ_CAP ? s->fd : -1; /* FIFO full: leave bytes in the pty */
         pfd.events = POLLIN;
         pfd.revents = 0;
-        rc = poll(&pfd, 1, timeout);
+        due = sim_server_due_us(s, now);
+        rc = wait_until(s, &pfd, due, due < now + LOOP_TICK_US); /* the idle tick needs no precision */
         if (rc < 0) {
             if (errno == EINTR) {
                 continue;
@@ -128,12 +241,11 @@ int sim_serve(sim_server* s) {
             fprintf(stderr, "dfu-sim: poll: %s\n", strerror(errno));
             return -1;
         }
-        now = sim_now_us();
-        sim_framer_idle(&s->framer, now); /* a unit whose gap passed ends before new bytes */
         if (pfd.revents & POLLIN) {
-            ssize_t n = read(s->fd, s->rx, sizeof s->rx);
+            size_t room = SIM_RXQ_CAP - s->rxq_len;
+            ssize_t n = read(s->fd, s->rx, room < sizeof s->rx ? room : sizeof s->rx);
             if (n > 0) {
-                sim_framer_feed(&s->framer, s->rx, (size_t)n, now);
+                sim_server_receive(s, s->rx, (size_t)n, sim_now_us());
             } else if (n == 0 || (n < 0 && errno == EIO)) {
                 sim_sleep_us(10000u, s->stop); /* no slave side open: nothing to read */
             } else if (errno != EAGAIN && errno != EINTR) {
@@ -143,7 +255,6 @@ int sim_serve(sim_server* s) {
         } else if (pfd.revents & (POLLHUP | POLLERR)) {
             sim_sleep_us(10000u, s->stop); /* no reader on the slave side: nothing to do */
         }
-        dfu_poll(&s->core, core_ms(sim_now_us()));
     }
     return 0;
 }
