@@ -29,11 +29,16 @@ void Client::send(std::uint8_t code, std::span<const std::uint8_t> data, transpo
 }
 
 Response Client::command(std::uint8_t code, std::span<const std::uint8_t> data) {
+    return command(code, data, options_.timeout);
+}
+
+Response Client::command(std::uint8_t code, std::span<const std::uint8_t> data, std::chrono::microseconds timeout) {
     send(code, data, transports::Reply::expected);
-    const auto deadline = transports::Clock::now() + options_.timeout;
+    const auto deadline = transports::Clock::now() + timeout;
     if (!transport_.receive(rx_, deadline))
         throw LinkFailure(LinkFailure::Kind::timeout,
-                          fmt::format("no response to {} within {} ms", command_name(code), options_.timeout.count()));
+                          fmt::format("no response to {} within {} ms", command_name(code),
+                                      std::chrono::duration_cast<std::chrono::milliseconds>(timeout).count()));
     if (events_.wants_packets()) events_.on_packet(Direction::from_device, rx_);
     const DecodedPacket p = decode_packet(rx_, checksum_);
     if (!p)

@@ -51,6 +51,8 @@ public:
 
     // Sends one command and returns the device's checked answer.
     Response command(std::uint8_t code, std::span<const std::uint8_t> data);
+    // The same with a timeout of its own instead of the session's.
+    Response command(std::uint8_t code, std::span<const std::uint8_t> data, std::chrono::microseconds timeout);
     // Sends a command the device never answers (Sync, Exit, Send Data Without Response).
     void command_unanswered(std::uint8_t code, std::span<const std::uint8_t> data);
     // Waits out the device's hold-off after an error and drops whatever it sent meanwhile.

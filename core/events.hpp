@@ -43,6 +43,9 @@ public:
     virtual void on_progress(const Progress&) {}
     virtual void on_recovery(const Recovery&) {}
     virtual void on_note(const std::string& /*message*/) {}
+    // A response payload the user asked to see (.mtbdfu "output" / "outCli").
+    virtual void on_payload(const std::string& /*where*/, std::uint8_t /*command*/,
+                            std::span<const std::uint8_t> /*data*/) {}
 };
 
 }  // namespace dfu

@@ -158,7 +158,7 @@ FirmwareJob load_firmware_job(const std::filesystem::path& file, const ImageOpti
         if (o.base) throw InputError(file.string(), 0, "--base applies to .bin files only");
         job = job_from_cyacd2(file, o);
     } else if (ext == ".mtbdfu") {
-        throw InputError(file.string(), 0, ".mtbdfu sessions are not supported by this version yet");
+        throw InputError(file.string(), 0, "a .mtbdfu holds sessions, not an image: use 'dfuhost run'");
     } else {
         throw InputError(
             file.string(), 0,

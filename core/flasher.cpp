@@ -5,6 +5,7 @@
 #include "core/error.hpp"
 #include "core/packet.hpp"
 #include "core/protocol.hpp"
+#include "core/row_packing.hpp"
 
 namespace dfu {
 
@@ -118,6 +119,7 @@ Flasher::Flasher(transports::Transport& transport, const FirmwareJob& job, Engin
         throw Error(ExitCode::usage,
                     fmt::format("--packet-size {} is larger than {} carries ({} bytes)", options.packet_size,
                                 transport.description(), transport.capabilities().max_packet));
+    packing_ = pack_row(job.row_size, options.packet_size);
 }
 
 void Flasher::enter() {
@@ -168,17 +170,14 @@ void Flasher::with_recovery(const std::string& unit, Op&& op) {
 }
 
 void Flasher::transfer_row(const RowStep& row, std::uint8_t final_command) {
-    const std::size_t max_data = client_.options().packet_size - kFrameOverhead;
-    const std::size_t tail_capacity = max_data - 8;  // Program/Verify Data spend 8 bytes on address + CRC
     const std::span<const std::uint8_t> bytes(row.data);
     std::size_t offset = 0;
-    while (bytes.size() - offset > tail_capacity) {
-        const std::size_t n = std::min(max_data, bytes.size() - offset);
+    for (const std::size_t n : packing_.send_data) {
         expect_success(client_, cmd::send_data, bytes.subspan(offset, n));
         offset += n;
     }
     std::vector<std::uint8_t> last;
-    last.reserve(8 + bytes.size() - offset);
+    last.reserve(8 + packing_.tail);
     put_u32(last, row.address);
     put_u32(last, crc32c(bytes));
     last.insert(last.end(), bytes.begin() + static_cast<std::ptrdiff_t>(offset), bytes.end());

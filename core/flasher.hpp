@@ -10,6 +10,7 @@
 #include "core/client.hpp"
 #include "core/events.hpp"
 #include "core/firmware_job.hpp"
+#include "core/row_packing.hpp"
 #include "transports/transport.hpp"
 
 namespace dfu {
@@ -56,6 +57,7 @@ private:
     void finish_timing();
 
     const FirmwareJob& job_;
+    RowPacking packing_;
     Client client_;
     EventSink& events_;
     RunResult result_;

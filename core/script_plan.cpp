@@ -1,0 +1,275 @@
+#include "core/script_plan.hpp"
+
+#include <fmt/format.h>
+
+#include <memory>
+
+#include "core/packet.hpp"
+#include "core/protocol.hpp"
+#include "formats/input_error.hpp"
+#include "formats/rows.hpp"
+
+namespace dfu {
+
+std::size_t ScriptPlan::packet_count() const noexcept {
+    std::size_t n = 0;
+    for (const auto& s : sessions) n += s.packets.size();
+    return n;
+}
+
+std::uint64_t ScriptPlan::bytes_to_device() const noexcept {
+    std::uint64_t n = 0;
+    for (const auto& s : sessions)
+        for (const auto& p : s.packets) n += p.data.size() + kFrameOverhead;
+    return n;
+}
+
+std::uint64_t ScriptPlan::data_file_bytes() const noexcept {
+    return data_file_bytes_;
+}
+
+namespace {
+
+using formats::InputError;
+using formats::MtbdfuCommand;
+
+void put_u32(std::vector<std::uint8_t>& out, std::uint32_t v) {
+    for (int i = 0; i < 4; ++i) out.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
+}
+
+// Where a command set is in its data file: the rows, and how far into them.
+struct Cursor {
+    std::string declared_at;  // JSON path of the dataFile
+    std::string file;
+    std::uint32_t row_size = 0;
+    std::vector<formats::Row> rows;
+    std::size_t row = 0;
+    std::size_t offset = 0;  // bytes of rows[row] already sent
+    bool done() const { return row >= rows.size(); }
+};
+
+// What a command inherits from the objects around it.
+struct Scope {
+    std::shared_ptr<Cursor> cursor;
+    std::optional<std::uint32_t> row_size;
+    bool output = false;
+    int log = -1;
+    std::chrono::microseconds timeout{0};
+    unsigned retries = 0;
+    unsigned reconnect = 0;
+};
+
+class Planner {
+public:
+    Planner(const formats::Mtbdfu& doc, const ScriptOptions& o) : doc_(doc), options_(o) {}
+
+    ScriptPlan run() {
+        plan_.file = doc_.file;
+        plan_.product_id = doc_.app_info.product_id;
+        plan_.checksum = static_cast<ChecksumType>(doc_.app_info.checksum_type);
+        Scope top;
+        top.row_size = doc_.app_info.flash_row_length ? doc_.app_info.flash_row_length : options_.row_size;
+        top.timeout = doc_.app_info.timeout_ms
+                          ? std::chrono::microseconds(std::uint64_t{*doc_.app_info.timeout_ms} * 1000)
+                          : options_.default_timeout;
+        for (const auto& s : doc_.sessions) {
+            session_ = &plan_.sessions.emplace_back();
+            session_->json_path = s.json_path;
+            std::vector<std::uint8_t> enter;
+            put_u32(enter, doc_.app_info.product_id);
+            enter.push_back(0);
+            enter.push_back(0);
+            emit(ScriptPacket{cmd::enter,
+                              enter,
+                              true,
+                              s.json_path + " (Enter DFU)",
+                              0,
+                              {},
+                              top.timeout,
+                              options_.enter_retries,
+                              0,
+                              0,
+                              {},
+                              false,
+                              -1});
+            for (const auto& c : s.commands) expand(c, top);
+            emit(ScriptPacket{
+                cmd::exit, {}, false, s.json_path + " (Exit DFU)", 0, {}, top.timeout, 0, 0, 0, {}, false, -1});
+        }
+        return std::move(plan_);
+    }
+
+private:
+    [[noreturn]] void fail(const std::string& path, const std::string& message) const {
+        throw InputError(doc_.file, 0, fmt::format("{}: {}", path, message));
+    }
+
+    void emit(ScriptPacket p) {
+        if (++count_ > kMaxScriptPackets)
+            fail(p.where,
+                 fmt::format("the document expands to more than {} packets; reduce repeat counts", kMaxScriptPackets));
+        p.delay_before += pending_delay_;
+        pending_delay_ = {};
+        // A failure is redone from the start of its command set's repetition (the row), or alone.
+        p.redo_from = group_starts_.empty() ? session_->packets.size() : group_starts_.back();
+        session_->packets.push_back(std::move(p));
+    }
+
+    int log_index(const std::filesystem::path& p) {
+        for (std::size_t i = 0; i < plan_.logs.size(); ++i)
+            if (plan_.logs[i] == p) return static_cast<int>(i);
+        plan_.logs.push_back(p);
+        return static_cast<int>(plan_.logs.size() - 1);
+    }
+
+    Scope scope_for(const MtbdfuCommand& c, const Scope& outer) {
+        Scope s = outer;
+        if (c.flash_row_length) s.row_size = c.flash_row_length;
+        if (c.output) s.output = *c.output;
+        if (c.out_file) s.log = log_index(*c.out_file);
+        if (c.timeout) s.timeout = *c.timeout;
+        if (c.retries) s.retries = *c.retries;
+        if (c.reconnect) s.reconnect = *c.reconnect;
+        if (c.data_file) {
+            if (!s.row_size)
+                fail(c.json_path, "a dataFile needs flashRowLength here, above, or in APPInfo (or --row-size)");
+            const std::uint32_t row = *s.row_size;
+            if (row < 8 || (row & (row - 1)) != 0)
+                fail(c.json_path, fmt::format("flashRowLength 0x{:X} is not a power of two of at least 8", row));
+            auto cur = std::make_shared<Cursor>();
+            cur->declared_at = c.json_path;
+            cur->file = c.data_file->path.string();
+            cur->row_size = row;
+            const formats::SparseImage& image = *c.data_file->image;
+            cur->rows = formats::map_to_rows(image, row, 0x00);
+            if (c.offset) {
+                const std::uint64_t start = std::uint64_t{image.lowest()} + *c.offset;
+                if (start % row != 0)
+                    fail(c.json_path, fmt::format("offset 0x{:X} puts the start at 0x{:08X}, not on a 0x{:X}-byte row",
+                                                  *c.offset, start, row));
+                std::erase_if(cur->rows, [&](const formats::Row& r) { return r.address < start; });
+            }
+            s.cursor = std::move(cur);
+        } else if (c.offset) {
+            fail(c.json_path, "offset needs a dataFile on the same object");
+        }
+        return s;
+    }
+
+    void expand(const MtbdfuCommand& c, const Scope& outer) {
+        if (c.delay_only) {
+            pending_delay_ += *c.delay;
+            return;
+        }
+        const Scope s = scope_for(c, outer);
+        if (c.delay) pending_delay_ += *c.delay;
+        if (c.repeat_eof && !s.cursor) fail(c.json_path, "repeat EoF needs a dataFile here or above");
+        const std::uint32_t reps = c.repeat_eof ? UINT32_MAX : c.repeat.value_or(1);
+        for (std::uint32_t r = 0; r < reps; ++r) {
+            if (c.repeat_eof && s.cursor->done()) break;
+            const std::size_t row_before = s.cursor ? s.cursor->row : 0;
+            const std::size_t offset_before = s.cursor ? s.cursor->offset : 0;
+            if (c.is_group()) {
+                group_starts_.push_back(session_->packets.size());
+                for (const auto& child : c.command_set) expand(child, s);
+                group_starts_.pop_back();
+            } else {
+                packet(c, s);
+            }
+            if (c.repeat_eof && s.cursor->row == row_before && s.cursor->offset == offset_before)
+                fail(c.json_path, "repeat EoF, but one repetition takes no bytes of the data file: it would never end");
+        }
+        if (c.is_group() && s.cursor && s.cursor->offset != 0 && s.cursor != outer.cursor)
+            fail(c.json_path, fmt::format("the command set ends in the middle of row 0x{:08X} ({} of {} bytes sent)",
+                                          s.cursor->rows[s.cursor->row].address, s.cursor->offset, s.cursor->row_size));
+    }
+
+    std::string row_where(const MtbdfuCommand& c, const Cursor& cur) const {
+        return fmt::format("{} (row 0x{:08X})", c.json_path, cur.rows[cur.row].address);
+    }
+
+    void packet(const MtbdfuCommand& c, const Scope& s) {
+        const std::uint8_t code = *c.cmd_id;
+        ScriptPacket p;
+        p.command = code;
+        p.answered = !command_is_unanswered(code);
+        p.where = c.json_path;
+        p.expect_status = c.expect.status.value_or(status::success);
+        p.expect_data = c.expect.data;
+        p.timeout = s.timeout;
+        p.retries = s.retries;
+        p.reconnect = s.reconnect;
+        p.print_output = s.output;
+        p.log = s.log;
+
+        const bool takes_data = code == cmd::send_data || code == cmd::send_data_no_response;
+        const bool ends_row = code == cmd::program_data || code == cmd::verify_data;
+        Cursor* cur = s.cursor.get();
+        if (cur && !c.data && (takes_data || ends_row || code == cmd::erase_data)) {
+            if (cur->done())
+                fail(c.json_path,
+                     fmt::format("the data file {} (declared at {}) has no rows left", cur->file, cur->declared_at));
+            const formats::Row& row = cur->rows[cur->row];
+            p.where = row_where(c, *cur);
+            const std::size_t left = row.data.size() - cur->offset;
+            if (takes_data) {
+                if (!c.data_length) fail(c.json_path, "dataLength is needed to take bytes from the data file");
+                const std::size_t n = *c.data_length;
+                if (n > left)
+                    fail(c.json_path, fmt::format("takes {} bytes but only {} of the {}-byte row at 0x{:08X} are left: "
+                                                  "the command set does not add up to flashRowLength ({} over)",
+                                                  n, left, cur->row_size, row.address, n - left));
+                p.data.assign(row.data.begin() + static_cast<std::ptrdiff_t>(cur->offset),
+                              row.data.begin() + static_cast<std::ptrdiff_t>(cur->offset + n));
+                cur->offset += n;
+                plan_.data_file_bytes_ += n;
+            } else if (ends_row) {
+                const std::size_t len = c.data_length.value_or(static_cast<std::uint32_t>(8 + left));
+                if (len < 8) fail(c.json_path, "dataLength must be at least 8 (address and CRC-32C)");
+                const std::size_t tail = len - 8;
+                if (tail != left)
+                    fail(c.json_path,
+                         fmt::format("the command set sends {} bytes per row before this {} and {} with it, but "
+                                     "flashRowLength is {}: {} bytes {}",
+                                     cur->offset, command_name(code), tail, cur->row_size,
+                                     tail > left ? tail - left : left - tail, tail > left ? "over" : "short"));
+                put_u32(p.data, row.address);
+                put_u32(p.data, crc32c(row.data));
+                p.data.insert(p.data.end(), row.data.begin() + static_cast<std::ptrdiff_t>(cur->offset),
+                              row.data.end());
+                plan_.data_file_bytes_ += tail;
+                ++cur->row;
+                cur->offset = 0;
+            } else {  // Erase Data: the row address
+                if (c.data_length && *c.data_length != 4)
+                    fail(c.json_path, "Erase Data carries 4 bytes (the row address)");
+                if (cur->offset != 0) fail(c.json_path, "Erase Data in the middle of a row");
+                put_u32(p.data, row.address);
+                ++cur->row;
+            }
+        } else {
+            if (c.data) p.data = *c.data;
+            if (c.data_length && *c.data_length != p.data.size())
+                fail(c.json_path, fmt::format("dataLength is {} but {} data bytes are given{}", *c.data_length,
+                                              p.data.size(), s.cursor ? "" : " (and no dataFile is in scope)"));
+        }
+        if (p.data.size() > kMaxPacketData) fail(c.json_path, "more than 65535 data bytes in one packet");
+        emit(std::move(p));
+    }
+
+    const formats::Mtbdfu& doc_;
+    const ScriptOptions& options_;
+    ScriptPlan plan_;
+    ScriptSession* session_ = nullptr;
+    std::vector<std::size_t> group_starts_;
+    std::chrono::microseconds pending_delay_{0};
+    std::size_t count_ = 0;
+};
+
+}  // namespace
+
+ScriptPlan plan_script(const formats::Mtbdfu& doc, const ScriptOptions& options) {
+    return Planner(doc, options).run();
+}
+
+}  // namespace dfu

@@ -1,0 +1,206 @@
+#include "core/script_runner.hpp"
+
+#include <fmt/format.h>
+
+#include <fstream>
+#include <map>
+#include <thread>
+
+#include "core/error.hpp"
+#include "core/protocol.hpp"
+
+namespace dfu {
+
+namespace {
+
+std::string hex_bytes(std::span<const std::uint8_t> bytes) {
+    std::string s;
+    s.reserve(bytes.size() * 3);
+    for (std::size_t i = 0; i < bytes.size(); ++i)
+        fmt::format_to(std::back_inserter(s), "{}{:02X}", i ? " " : "", bytes[i]);
+    return s;
+}
+
+// Forwards everything to the user's sink and copies the packets of commands that
+// name an outFile into that file.
+class LoggingSink final : public EventSink {
+public:
+    LoggingSink(EventSink& inner, const std::vector<std::filesystem::path>& paths) : inner_(inner) {
+        for (const auto& p : paths) {
+            auto& f = files_.emplace_back(p, std::ios::out | std::ios::trunc);
+            if (!f) throw Error(ExitCode::input_invalid, fmt::format("outFile: cannot write {}", p.string()));
+        }
+    }
+    void route_to(int log) { current_ = log; }
+    bool wants_packets() const override { return !files_.empty() || inner_.wants_packets(); }
+    void on_packet(Direction d, std::span<const std::uint8_t> frame) override {
+        if (inner_.wants_packets()) inner_.on_packet(d, frame);
+        if (current_ < 0) return;
+        const double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+        files_[static_cast<std::size_t>(current_)]
+            << fmt::format("{:.6f} {} {}\n", t, d == Direction::to_device ? ">" : "<", hex_bytes(frame));
+    }
+    void on_device(const DeviceIdentity& id) override { inner_.on_device(id); }
+    void on_progress(const Progress& p) override { inner_.on_progress(p); }
+    void on_recovery(const Recovery& r) override { inner_.on_recovery(r); }
+    void on_note(const std::string& m) override { inner_.on_note(m); }
+    void on_payload(const std::string& w, std::uint8_t c, std::span<const std::uint8_t> d) override {
+        inner_.on_payload(w, c, d);
+    }
+
+private:
+    EventSink& inner_;
+    std::vector<std::ofstream> files_;
+    int current_ = -1;
+    std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+};
+
+struct Failure {
+    ExitCode code = ExitCode::internal;
+    std::string message;
+};
+
+ExitCode code_for_status(std::uint8_t command, std::uint8_t status) {
+    if (command == cmd::enter && (status == status::data || status == status::length))
+        return ExitCode::identity_mismatch;
+    if (status == status::verify) return ExitCode::verify_failed;
+    return ExitCode::device_error;
+}
+
+}  // namespace
+
+ScriptRunner::ScriptRunner(const ScriptPlan& plan, TransportFactory open, EngineOptions options, EventSink& events,
+                           const std::atomic<bool>* cancel)
+    : plan_(plan), open_(std::move(open)), options_(options), events_(events), cancel_(cancel) {}
+
+void ScriptRunner::exchange(Client& client, const ScriptPacket& p, const ScriptPacket& enter) {
+    if (!p.answered) {
+        client.command_unanswered(p.command, p.data);
+        ++result_.packets_sent;
+        return;
+    }
+    Response r;
+    for (unsigned attempt = 0;; ++attempt) {
+        try {
+            ++result_.packets_sent;
+            r = client.command(p.command, p.data, p.timeout);
+            break;
+        } catch (const LinkFailure& f) {
+            if (attempt >= p.retries)
+                throw Failure{ExitCode::no_response,
+                              fmt::format("{}: {}{}", p.where, f.what(),
+                                          p.retries ? fmt::format(" ({} attempts)", attempt + 1) : "")};
+            ++result_.retries;
+            events_.on_recovery(Recovery{f.what(), p.where, attempt + 1, p.retries});
+            client.settle_after_error();
+        }
+    }
+    if (r.status != p.expect_status)
+        throw Failure{
+            code_for_status(p.command, r.status),
+            fmt::format("{}: {} answered {} (0x{:02X}), expected {}: {}", p.where, command_name(p.command),
+                        status_name(r.status), r.status, status_name(p.expect_status), status_meaning(r.status))};
+    if (p.expect_data && r.data != *p.expect_data)
+        throw Failure{ExitCode::verify_failed,
+                      fmt::format("{}: {} answered [{}], expected [{}]", p.where, command_name(p.command),
+                                  hex_bytes(r.data), hex_bytes(*p.expect_data))};
+    if (p.command == cmd::verify_app && !p.expect_data && r.status == status::success &&
+        (r.data.empty() || r.data[0] != 0x01))
+        throw Failure{ExitCode::verify_failed,
+                      fmt::format("{}: the device reports application {} invalid (Verify Application answered {})",
+                                  p.where, p.data.empty() ? 0 : p.data[0], hex_bytes(r.data))};
+    if (p.command == cmd::enter && r.data.size() >= 8) {
+        DeviceIdentity id;
+        id.silicon_id = std::uint32_t{r.data[0]} | std::uint32_t{r.data[1]} << 8 | std::uint32_t{r.data[2]} << 16 |
+                        std::uint32_t{r.data[3]} << 24;
+        id.silicon_rev = r.data[4];
+        id.sdk_minor = r.data[5];
+        id.sdk_major = r.data[6];
+        id.sdk_build = r.data[7];
+        events_.on_device(id);
+    }
+    if (p.print_output) events_.on_payload(p.where, p.command, r.data);
+    if (r.status != status::success && p.command != cmd::enter) {
+        // Expected or not, an error answer sends the device back to NONE after its
+        // hold-off (PROTOCOL.md section 5): follow it back into DFU before going on.
+        events_.on_note(fmt::format("{}: device answered {}; entering DFU again", p.where, status_name(r.status)));
+        client.settle_after_error();
+        exchange(client, enter, enter);
+    }
+}
+
+ScriptResult ScriptRunner::run() {
+    const auto started = std::chrono::steady_clock::now();
+    result_ = ScriptResult{};
+    LoggingSink sink(events_, plan_.logs);
+    std::unique_ptr<transports::Transport> transport = open_();
+    auto client = std::make_unique<Client>(*transport, plan_.checksum, options_, sink, cancel_);
+    auto finish = [&] {
+        result_.elapsed = std::chrono::steady_clock::now() - started;
+        result_.wire = transport->counters();
+    };
+    try {
+        transport->discard_input();
+        for (const ScriptSession& session : plan_.sessions) {
+            std::map<std::size_t, unsigned> reconnects;  // per repetition start
+            const ScriptPacket& enter = session.packets.front();
+            std::size_t i = 0;
+            while (i < session.packets.size()) {
+                const ScriptPacket& p = session.packets[i];
+                if (p.delay_before.count() > 0) std::this_thread::sleep_for(p.delay_before);
+                sink.route_to(p.log);
+                Failure failure;
+                try {
+                    exchange(*client, p, enter);
+                    ++i;
+                    continue;
+                } catch (const Failure& f) {
+                    failure = f;
+                }
+                // Reopen the port and enter DFU again, spending one reconnect per try.
+                unsigned& used = reconnects[p.redo_from];
+                for (;;) {
+                    if (used >= p.reconnect) throw Error(failure.code, failure.message);
+                    ++used;
+                    ++result_.reconnects;
+                    events_.on_recovery(Recovery{
+                        failure.message, fmt::format("reconnect and redo from {}", session.packets[p.redo_from].where),
+                        used, p.reconnect});
+                    client.reset();
+                    transport.reset();
+                    std::this_thread::sleep_for(options_.error_holdoff);
+                    transport = open_();
+                    client = std::make_unique<Client>(*transport, plan_.checksum, options_, sink, cancel_);
+                    transport->discard_input();
+                    sink.route_to(-1);
+                    try {
+                        exchange(*client, enter, enter);
+                        break;
+                    } catch (const Failure& f) {
+                        failure = f;
+                    }
+                }
+                i = p.redo_from == 0 ? 1 : p.redo_from;
+            }
+            ++result_.sessions_done;
+        }
+    } catch (const Failure& f) {
+        finish();
+        throw Error(f.code, f.message);
+    } catch (const Interrupted&) {
+        finish();
+        throw Error(ExitCode::interrupted, fmt::format("interrupted after {} packets; the device was not told the "
+                                                       "session completed",
+                                                       result_.packets_sent));
+    } catch (const transports::IoError& e) {
+        finish();
+        throw Error(ExitCode::no_response, e.what());
+    } catch (...) {
+        finish();
+        throw;
+    }
+    finish();
+    return result_;
+}
+
+}  // namespace dfu

@@ -1,0 +1,108 @@
+// Expanding .mtbdfu documents into packets, and the packing `program` and `generate` share.
+#include <doctest/doctest.h>
+
+#include "core/protocol.hpp"
+#include "core/row_packing.hpp"
+#include "core/script_plan.hpp"
+#include "formats/input_error.hpp"
+#include "process.hpp"
+#include "test_images.hpp"
+
+using namespace dfu;
+using namespace testsupport;
+
+namespace {
+
+const std::string kAppInfo =
+    R"("APPInfo": {"File Version": "0x1", "Product Id": "01020304", "Packet Checksum Type": "0x0"})";
+
+ScriptPlan plan_text(const TempDir& dir, const std::string& commands) {
+    const auto path = dir / "t.mtbdfu";
+    write_text(path, "{" + kAppInfo + ", \"commands\": " + commands + "}");
+    return plan_script(formats::load_mtbdfu(path), ScriptOptions{});
+}
+
+std::string plan_error(const TempDir& dir, const std::string& commands) {
+    try {
+        plan_text(dir, commands);
+    } catch (const formats::InputError& e) {
+        return e.what();
+    }
+    return "";
+}
+
+}  // namespace
+
+TEST_CASE("row packing: the fewest packets, full ones first") {
+    const RowPacking p512 = pack_row(512, 64);
+    CHECK(p512.send_data == std::vector<std::size_t>{57, 57, 57, 57, 57, 57, 57, 57, 56});
+    CHECK(p512.tail == 0);
+    const RowPacking p128 = pack_row(128, 64);
+    CHECK(p128.send_data == std::vector<std::size_t>{57, 57});
+    CHECK(p128.tail == 14);
+    const RowPacking whole = pack_row(512, 512 + 8 + 7);
+    CHECK(whole.send_data.empty());
+    CHECK(whole.tail == 512);
+    CHECK_THROWS(pack_row(512, 14));
+}
+
+TEST_CASE("a data-file command set becomes Send Data chunks and Program Data with address and row CRC") {
+    TempDir dir;
+    const auto data = random_bytes(1024, 4);
+    write_text(dir / "a.hex", to_intel_hex({{0x10000000, data}}));
+    const ScriptPlan plan = plan_text(dir, R"([{"dataFile": "a.hex", "flashRowLength": "0x200", "repeat": "EoF",
+        "commandSet": [{"cmdId": "0x37", "dataLength": "0x39", "repeat": "0x8"}, {"cmdId": "0x37", "dataLength": "0x38"},
+                       {"cmdId": "0x49", "dataLength": "0x8"}]}])");
+    REQUIRE(plan.sessions.size() == 1);
+    const auto& packets = plan.sessions[0].packets;
+    REQUIRE(packets.size() == 1 + 2 * 10 + 1);
+    CHECK(packets.front().command == cmd::enter);
+    CHECK(packets.back().command == cmd::exit);
+    CHECK_FALSE(packets.back().answered);
+    const ScriptPacket& program = packets[10];
+    CHECK(program.command == cmd::program_data);
+    const std::uint32_t crc = test_crc32c(data.data(), 512);
+    CHECK(program.data == std::vector<std::uint8_t>{0x00, 0x00, 0x00, 0x10, static_cast<std::uint8_t>(crc),
+                                                    static_cast<std::uint8_t>(crc >> 8),
+                                                    static_cast<std::uint8_t>(crc >> 16),
+                                                    static_cast<std::uint8_t>(crc >> 24)});
+    CHECK(packets[11].data == std::vector<std::uint8_t>(data.begin() + 512, data.begin() + 512 + 57));
+    // A failure is redone from its row's first packet.
+    for (std::size_t i = 11; i <= 20; ++i) CHECK(packets[i].redo_from == 11);
+    CHECK(packets[10].where.find("(row 0x10000000)") != std::string::npos);
+    CHECK(plan.data_file_bytes() == 1024);
+}
+
+TEST_CASE("documents that would not end or would not fit are refused") {
+    TempDir dir;
+    write_text(dir / "a.hex", to_intel_hex({{0x10000000, random_bytes(512, 1)}}));
+    CHECK(plan_error(dir, R"([{"dataFile": "a.hex", "flashRowLength": "0x200", "repeat": "EoF",
+        "commandSet": [{"cmdId": "0x31", "data": "00"}]}])")
+              .find("commands[0]: repeat EoF, but one repetition takes no bytes") != std::string::npos);
+    CHECK(plan_error(
+              dir, R"([{"repeat": "0x100000", "commandSet": [{"cmdId": "0x31", "data": "00", "repeat": "0x100000"}]}])")
+              .find("more than 8000000 packets") != std::string::npos);
+    CHECK(plan_error(dir, R"([{"dataFile": "a.hex", "flashRowLength": "0x200", "repeat": "0x2",
+        "commandSet": [{"cmdId": "0x37", "dataLength": "0x200"}, {"cmdId": "0x49", "dataLength": "0x8"}]}])")
+              .find("has no rows left") != std::string::npos);
+    CHECK(plan_error(dir, R"([{"dataFile": "a.hex", "repeat": "EoF", "commandSet": [{"cmdId": "0x44"}]}])")
+              .find("needs flashRowLength") != std::string::npos);
+    CHECK(plan_error(dir, R"([{"dataFile": "a.hex", "flashRowLength": "0x200", "offset": "0x10",
+        "commandSet": [{"cmdId": "0x44"}]}])")
+              .find("not on a 0x200-byte row") != std::string::npos);
+}
+
+TEST_CASE("delays, timeouts, retries and output are carried to the packets they apply to") {
+    TempDir dir;
+    const ScriptPlan plan =
+        plan_text(dir, R"([{"delayMS": "0x10"}, {"cmdId": "0x31", "data": "00", "timeoutUS": "0x3E8",
+        "retriesCount": "0x2", "outCli": true}, {"cmdId": "0x35"}])");
+    const auto& p = plan.sessions[0].packets;
+    REQUIRE(p.size() == 4);
+    CHECK(p[1].delay_before == std::chrono::milliseconds(16));
+    CHECK(p[1].timeout == std::chrono::microseconds(1000));
+    CHECK(p[1].retries == 2);
+    CHECK(p[1].print_output);
+    CHECK_FALSE(p[2].answered);
+    CHECK(p[2].delay_before.count() == 0);
+}
