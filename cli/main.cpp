@@ -7,8 +7,10 @@
 #include <cstdio>
 
 #include "cli/commands.hpp"
+#include "cli/inspect.hpp"
 #include "cli/options.hpp"
 #include "cli/reporter.hpp"
+#include "cli/script_commands.hpp"
 #include "core/error.hpp"
 #include "formats/input_error.hpp"
 #include "transports/transport.hpp"
@@ -44,7 +46,7 @@ int main(int argc, char** argv) {
 
     CLI::App app{"dfuhost " DFUHOST_VERSION
                  ": update MCU firmware through a DFU bootloader (Infineon DFU protocol)\n"
-                 "over UART. Inputs: Intel .hex, .bin (with --base), .cyacd2.",
+                 "over UART. Inputs: Intel .hex, .bin (with --base), .cyacd2, .mtbdfu sessions.",
                  "dfuhost"};
     app.set_version_flag("--version", "dfuhost " DFUHOST_VERSION);
     app.footer(kExitCodes);
@@ -82,6 +84,39 @@ int main(int argc, char** argv) {
     add_session_options(*info, raw);
     add_output_options(*info, raw);
 
+    CLI::App* run = app.add_subcommand("run", "Run the DFU sessions of a .mtbdfu file");
+    run->add_option("FILE", raw.file, ".mtbdfu session file")->required();
+    add_transport_options(*run, raw);
+    run->add_option("--row-size", raw.row_size, "Row size where the file gives no flashRowLength")
+        ->group("Image")
+        ->type_name("N");
+    add_session_options(*run, raw);
+    add_output_options(*run, raw);
+
+    CLI::App* generate = app.add_subcommand("generate", "Write a .mtbdfu that programs, verifies or erases an image");
+    generate->add_option("FILE", raw.file, ".hex or .bin image")->required();
+    generate->add_option("-o,--output", raw.output_file, "The .mtbdfu to write")->required()->type_name("OUT");
+    generate->add_option("--action", raw.action, "What the sessions do")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"program", "verify", "erase"}));
+    add_image_options(*generate, raw);
+    generate
+        ->add_option("--packet-size", raw.packet_size, "Largest packet, frame included: sets the command set's packing")
+        ->group("Session")
+        ->type_name("N")
+        ->capture_default_str();
+    add_output_options(*generate, raw);
+
+    CLI::App* inspect =
+        app.add_subcommand("inspect", "Show what a .hex, .bin, .cyacd2 or .mtbdfu holds and would send; no device");
+    inspect->add_option("FILE", raw.file, "The file to look at")->required();
+    add_image_options(*inspect, raw);
+    inspect->add_option("--packet-size", raw.packet_size, "Largest packet, frame included, for the plan")
+        ->group("Session")
+        ->type_name("N")
+        ->capture_default_str();
+    add_output_options(*inspect, raw);
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -114,6 +149,9 @@ int main(int argc, char** argv) {
         for (const auto& [sub, action] : flash_apps)
             if (sub->parsed()) return run_flash(action, raw, *out, g_interrupted);
         if (info->parsed()) return run_info(raw, *out, g_interrupted);
+        if (run->parsed()) return run_mtbdfu(raw, *out, g_interrupted);
+        if (generate->parsed()) return run_generate(raw, *out);
+        if (inspect->parsed()) return run_inspect(raw, *out);
         return fail(ExitCode::usage, "no command given");
     } catch (const formats::InputError& e) {
         return fail(ExitCode::input_invalid, e.what());

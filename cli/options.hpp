@@ -29,6 +29,9 @@ struct RawOptions {
     unsigned timeout_ms = 1000;
     unsigned retries = 3;
     OutputOptions output;
+    // generate
+    std::string output_file;
+    std::string action = "program";
 };
 
 void add_transport_options(CLI::App& cmd, RawOptions& o);

@@ -116,6 +116,18 @@ void Reporter::on_note(const std::string& message) {
         std::fprintf(stderr, "[%10.6f] %s\n", seconds(), message.c_str());
 }
 
+void Reporter::on_payload(const std::string& where, std::uint8_t command, std::span<const std::uint8_t> data) {
+    const std::string bytes = hex_bytes(data);
+    log_line(fmt::format("output {}: {}", where, bytes));
+    if (options_.json) {
+        event({{"event", "output"}, {"where", where}, {"command", fmt::format("0x{:02X}", command)}, {"data", bytes}});
+    } else if (!options_.quiet) {
+        end_progress();
+        std::fprintf(stdout, "%s: %s\n", where.c_str(), bytes.c_str());
+        std::fflush(stdout);
+    }
+}
+
 void Reporter::warning(const std::string& message) {
     log_line("warning: " + message);
     if (options_.json)

@@ -31,6 +31,7 @@ public:
     void on_progress(const Progress& p) override;
     void on_recovery(const Recovery& r) override;
     void on_note(const std::string& message) override;
+    void on_payload(const std::string& where, std::uint8_t command, std::span<const std::uint8_t> data) override;
 
     void warning(const std::string& message);
     // A JSON event line (--json) and a line in the log.
