@@ -7,18 +7,11 @@
 #include <iostream>
 
 #include "core/error.hpp"
+#include "core/protocol.hpp"
 
 namespace dfu::cli {
 
 namespace {
-std::string hex_bytes(std::span<const std::uint8_t> bytes) {
-    std::string s;
-    s.reserve(bytes.size() * 3);
-    for (std::size_t i = 0; i < bytes.size(); ++i)
-        fmt::format_to(std::back_inserter(s), "{}{:02x}", i ? " " : "", bytes[i]);
-    return s;
-}
-
 std::string human_bytes(double n) {
     if (n >= 1024.0 * 1024.0) return fmt::format("{:.1f} MiB", n / (1024.0 * 1024.0));
     if (n >= 1024.0) return fmt::format("{:.1f} KiB", n / 1024.0);

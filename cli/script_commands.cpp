@@ -28,13 +28,6 @@ std::string count(std::size_t n, const char* noun) {
     return fmt::format("{} {}{}", n, noun, n == 1 ? "" : "s");
 }
 
-std::string hex_data(std::span<const std::uint8_t> bytes) {
-    std::string s;
-    for (std::size_t i = 0; i < bytes.size(); ++i)
-        fmt::format_to(std::back_inserter(s), "{}{:02X}", i ? " " : "", bytes[i]);
-    return s;
-}
-
 // The command set that moves one row, packed as `program` packs it.
 json row_command_set(std::uint32_t row_size, std::size_t packet_size, std::uint8_t final_command) {
     json set = json::array();
@@ -154,7 +147,7 @@ int run_generate(const RawOptions& raw, Reporter& out) {
                                                     job.app_id, job.app->start, job.app->length, job.app_origin)},
                             {"cmdId", hex(cmd::set_app_metadata)},
                             {"dataLength", "0x9"},
-                            {"data", hex_data(md)}});
+                            {"data", hex_bytes(md)}});
     }
     const std::uint8_t final_command = action == Action::program  ? cmd::program_data
                                        : action == Action::verify ? cmd::verify_data
@@ -170,7 +163,7 @@ int run_generate(const RawOptions& raw, Reporter& out) {
         commands.push_back({{"comment", "Verify Application"},
                             {"cmdId", hex(cmd::verify_app)},
                             {"dataLength", "0x1"},
-                            {"data", hex_data(app)}});
+                            {"data", hex_bytes(app)}});
     }
     const json doc{{"APPInfo", app_info}, {"commands", commands}};
     std::ofstream f(out_path, std::ios::out | std::ios::trunc);

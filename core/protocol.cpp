@@ -4,6 +4,18 @@
 
 namespace dfu {
 
+std::string hex_bytes(std::span<const std::uint8_t> bytes) {
+    static constexpr char kDigits[] = "0123456789ABCDEF";
+    std::string s;
+    s.reserve(bytes.size() * 3);
+    for (std::uint8_t b : bytes) {
+        if (!s.empty()) s += ' ';
+        s += kDigits[b >> 4];
+        s += kDigits[b & 15];
+    }
+    return s;
+}
+
 std::string command_name(std::uint8_t code) {
     switch (code) {
         case cmd::verify_app:

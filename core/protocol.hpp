@@ -1,6 +1,7 @@
 #pragma once
 // Command and status codes of the DFU protocol (PROTOCOL.md §2, §3), with names.
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -36,6 +37,9 @@ inline constexpr std::uint8_t unknown = 0x0F;
 constexpr bool command_is_unanswered(std::uint8_t code) noexcept {
     return code == cmd::sync || code == cmd::exit || code == cmd::send_data_no_response;
 }
+
+// "01 38 00 00": how bytes are shown in traces, logs and messages.
+std::string hex_bytes(std::span<const std::uint8_t> bytes);
 
 // "Enter DFU", "custom 0x51", "unknown 0x20".
 std::string command_name(std::uint8_t code);

@@ -13,14 +13,6 @@ namespace dfu {
 
 namespace {
 
-std::string hex_bytes(std::span<const std::uint8_t> bytes) {
-    std::string s;
-    s.reserve(bytes.size() * 3);
-    for (std::size_t i = 0; i < bytes.size(); ++i)
-        fmt::format_to(std::back_inserter(s), "{}{:02X}", i ? " " : "", bytes[i]);
-    return s;
-}
-
 // Forwards everything to the user's sink and copies the packets of commands that
 // name an outFile into that file.
 class LoggingSink final : public EventSink {
