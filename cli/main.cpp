@@ -71,6 +71,11 @@ int main(int argc, char** argv) {
         add_transport_options(*sub, raw);
         add_image_options(*sub, raw);
         add_session_options(*sub, raw);
+        if (c.action != Action::erase)
+            sub->add_flag("--send-data-no-response", raw.send_without_response,
+                          "Send row chunks as Send Data Without Response (0x47), keeping the line's quiet gap "
+                          "after each; slower on UART, see README")
+                ->group("Session");
         add_output_options(*sub, raw);
         flash_apps.emplace_back(sub, c.action);
     }

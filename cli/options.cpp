@@ -92,6 +92,7 @@ EngineOptions engine_options(const RawOptions& o) {
     e.packet_size = number_in("--packet-size", o.packet_size, 16, 0xFFFF + 7);
     e.timeout = std::chrono::milliseconds(o.timeout_ms);
     e.retries = o.retries;
+    e.send_without_response = o.send_without_response;
     return e;
 }
 

@@ -28,6 +28,7 @@ struct RawOptions {
     std::string packet_size = "64";
     unsigned timeout_ms = 1000;
     unsigned retries = 3;
+    bool send_without_response = false;
     OutputOptions output;
     // generate
     std::string output_file;

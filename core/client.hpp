@@ -20,6 +20,9 @@ struct EngineOptions {
     std::chrono::milliseconds timeout{1000};      // per command, for its response
     unsigned retries = 3;                         // further attempts per unit of work
     std::chrono::milliseconds error_holdoff{30};  // device ignores input this long after an error
+    // Send row chunks with Send Data Without Response (0x47): no answer to wait for, but the
+    // transport's quiet gap after each. A lost chunk shows up as Program Data's error.
+    bool send_without_response = false;
 };
 
 struct Response {

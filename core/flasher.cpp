@@ -173,7 +173,10 @@ void Flasher::transfer_row(const RowStep& row, std::uint8_t final_command) {
     const std::span<const std::uint8_t> bytes(row.data);
     std::size_t offset = 0;
     for (const std::size_t n : packing_.send_data) {
-        expect_success(client_, cmd::send_data, bytes.subspan(offset, n));
+        if (client_.options().send_without_response)
+            client_.command_unanswered(cmd::send_data_no_response, bytes.subspan(offset, n));
+        else
+            expect_success(client_, cmd::send_data, bytes.subspan(offset, n));
         offset += n;
     }
     std::vector<std::uint8_t> last;

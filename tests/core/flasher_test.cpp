@@ -306,3 +306,25 @@ TEST_CASE("packet sizes outside what the protocol or the wire allows are refused
     CHECK_THROWS_AS(Flasher(dev, job, o, ev), Error);
     CHECK(dev.sent().empty());
 }
+
+TEST_CASE("Send Data Without Response: chunks go unanswered, and a lost one is caught by Program Data") {
+    EngineOptions o = fast_options();
+    o.send_without_response = true;
+    NullEvents ev;
+    {
+        InProcessDevice dev(InProcessDevice::default_config());
+        const FirmwareJob job = make_job(3);
+        Flasher(dev, job, o, ev).run(Action::program);
+        check_flash_has(dev, job);
+        CHECK(count_code(dev, cmd::send_data_no_response) == 3 * 9);
+        CHECK(count_code(dev, cmd::send_data) == 0);
+    }
+    InProcessDevice dev(InProcessDevice::default_config());
+    dev.set_fault_plan(
+        [](std::size_t i, const std::vector<std::uint8_t>&) { return i == 4 ? Fault::lose_request : Fault::none; });
+    const FirmwareJob job = make_job(2);
+    Flasher f(dev, job, o, ev);
+    const RunResult r = f.run(Action::program);
+    check_flash_has(dev, job);
+    CHECK(r.recoveries == 1);
+}

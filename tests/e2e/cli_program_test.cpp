@@ -222,3 +222,19 @@ TEST_CASE("--json prints one object per line ending in the result") {
     CHECK(result["rows_done"] == 10);
     CHECK(result["wire"]["bytes_sent"].get<std::uint64_t>() > 5120);
 }
+
+TEST_CASE("Send Data Without Response keeps the idle gap a gap-framed device needs") {
+    TempDir dir;
+    Simulator sim(dir, {"--framing", "gap", "--flash-size", std::to_string(kFlash)});
+    const Segments image = scattered_image(21);
+    write_text(dir / "app.hex", to_intel_hex(image));
+    const auto r = dfuhost({"program", (dir / "app.hex").string(), "--uart", sim.pty(), "--product-id", "01020304",
+                            "--send-data-no-response", "--json"});
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(contains(r.out, "\"recoveries\":0"));
+    FlashModel model(kBase, kFlash, 512);
+    model.program(image);
+    CHECK_FLASH_EQUAL(sim, model);
+    CHECK(contains(sim.trace(), " rx 0147"));
+}
