@@ -69,24 +69,14 @@ std::pair<std::size_t, std::uint64_t> program_plan(const FirmwareJob& job, std::
 
 int inspect_image(const RawOptions& raw, Reporter& out) {
     const std::filesystem::path file = raw.file;
-    const std::string ext = lower_ext(file);
     const ImageOptions io = image_options(raw);
     const EngineOptions engine = engine_options(raw);
-    formats::SparseImage image;
+    const FirmwareInput in = load_firmware(file, io);
+    const formats::SparseImage& image = in.image;
+    const FirmwareJob& job = in.job;
+    const std::optional<formats::Cyacd2Header>& header = in.header;
     json j{{"file", file.string()}};
     std::vector<std::string> lines;
-    std::optional<formats::Cyacd2Header> header;
-    if (ext == ".cyacd2") {
-        const formats::Cyacd2 c = formats::load_cyacd2(file);
-        image = formats::cyacd2_image(c);
-        header = c.header;
-    } else if (ext == ".bin") {
-        if (!io.base) throw formats::InputError(file.string(), 0, "a .bin file has no address: give --base ADDR");
-        image = formats::load_binary(file, *io.base);
-    } else {
-        image = formats::load_intel_hex(file);
-    }
-    const FirmwareJob job = load_firmware_job(file, io);
     j["format"] = job.format;
     lines.push_back(fmt::format("File        {} ({})", file.string(), job.format));
     if (header) {
@@ -123,9 +113,7 @@ int inspect_image(const RawOptions& raw, Reporter& out) {
     j["rows_by_size"] = rows;
     lines.push_back(fmt::format("Rows        {} (sent: {} rows of {} bytes)", row_text, job.row_count(), job.row_size));
     if (job.app) {
-        std::vector<std::uint8_t> bytes(job.app->length);
-        image.copy_out(job.app->start, bytes, io.fill);
-        const std::uint32_t crc = crc32c(bytes);
+        const std::uint32_t crc = image_crc32c(image, job.app->start, job.app->length, io.fill);
         std::uint8_t sig[4];
         image.copy_out(job.app->start + job.app->length, sig, io.fill);
         const std::uint32_t stored = std::uint32_t{sig[0]} | std::uint32_t{sig[1]} << 8 | std::uint32_t{sig[2]} << 16 |

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 
 #include "formats/binary.hpp"
 #include "formats/cyacd2.hpp"
@@ -60,11 +61,11 @@ std::optional<AppRange> find_signature(const formats::SparseImage& image, const 
     if (last_row - first_row + 1 != rows.size()) return std::nullopt;  // some row in between is not sent
     const std::uint32_t start = image.lowest();
     const auto length = static_cast<std::uint32_t>(image.end() - 4 - start);
-    std::vector<std::uint8_t> bytes(std::size_t{length} + 4);
-    image.copy_out(start, bytes, fill);
-    const std::uint32_t want = crc32c(std::span(bytes).first(length));
-    const std::uint32_t have = std::uint32_t{bytes[length]} | std::uint32_t{bytes[length + 1]} << 8 |
-                               std::uint32_t{bytes[length + 2]} << 16 | std::uint32_t{bytes[length + 3]} << 24;
+    const std::uint32_t want = image_crc32c(image, start, length, fill);
+    std::uint8_t sig[4];
+    image.copy_out(start + length, sig, fill);
+    const std::uint32_t have =
+        std::uint32_t{sig[0]} | std::uint32_t{sig[1]} << 8 | std::uint32_t{sig[2]} << 16 | std::uint32_t{sig[3]} << 24;
     if (want != have) return std::nullopt;
     return AppRange{start, length};
 }
@@ -95,8 +96,7 @@ FirmwareJob job_from_image(const std::filesystem::path& file, std::string format
     return job;
 }
 
-FirmwareJob job_from_cyacd2(const std::filesystem::path& file, const ImageOptions& o) {
-    formats::Cyacd2 c = formats::load_cyacd2(file);
+FirmwareJob job_from_cyacd2(const std::filesystem::path& file, formats::Cyacd2 c, const ImageOptions& o) {
     FirmwareJob job;
     job.source = file.string();
     job.format = "cyacd2";
@@ -145,18 +145,50 @@ FirmwareJob job_from_cyacd2(const std::filesystem::path& file, const ImageOption
 
 }  // namespace
 
-FirmwareJob load_firmware_job(const std::filesystem::path& file, const ImageOptions& o) {
+std::uint32_t image_crc32c(const formats::SparseImage& image, std::uint32_t start, std::uint32_t length,
+                           std::uint8_t fill) {
+    std::array<std::uint8_t, 256> fill_bytes;
+    fill_bytes.fill(fill);
+    std::uint32_t crc = 0;
+    std::uint64_t at = start;
+    const std::uint64_t end = std::uint64_t{start} + length;
+    auto add_fill = [&](std::uint64_t upto) {
+        while (at < upto) {
+            const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(fill_bytes.size(), upto - at));
+            crc = crc32c_update(crc, std::span(fill_bytes).first(n));
+            at += n;
+        }
+    };
+    for (const auto& seg : image.segments()) {
+        if (seg.end() <= at) continue;
+        if (seg.address >= end) break;
+        add_fill(seg.address);
+        const std::uint64_t to = std::min(seg.end(), end);
+        crc = crc32c_update(crc, std::span(seg.data).subspan(static_cast<std::size_t>(at - seg.address),
+                                                             static_cast<std::size_t>(to - at)));
+        at = to;
+    }
+    add_fill(end);
+    return crc;
+}
+
+FirmwareInput load_firmware(const std::filesystem::path& file, const ImageOptions& o) {
     const std::string ext = lower_extension(file);
-    FirmwareJob job;
+    FirmwareInput in;
     if (ext == ".hex" || ext == ".ihex" || ext == ".ihx") {
         if (o.base) throw InputError(file.string(), 0, "--base applies to .bin files only");
-        job = job_from_image(file, "Intel HEX", formats::load_intel_hex(file), o);
+        in.image = formats::load_intel_hex(file);
+        in.job = job_from_image(file, "Intel HEX", in.image, o);
     } else if (ext == ".bin") {
         if (!o.base) throw InputError(file.string(), 0, "a .bin file has no address: give --base ADDR");
-        job = job_from_image(file, "binary", formats::load_binary(file, *o.base), o);
+        in.image = formats::load_binary(file, *o.base);
+        in.job = job_from_image(file, "binary", in.image, o);
     } else if (ext == ".cyacd2") {
         if (o.base) throw InputError(file.string(), 0, "--base applies to .bin files only");
-        job = job_from_cyacd2(file, o);
+        formats::Cyacd2 c = formats::load_cyacd2(file);
+        in.image = formats::cyacd2_image(c);
+        in.header = c.header;
+        in.job = job_from_cyacd2(file, std::move(c), o);
     } else if (ext == ".mtbdfu") {
         throw InputError(file.string(), 0, "a .mtbdfu holds sessions, not an image: use 'dfuhost run'");
     } else {
@@ -164,7 +196,11 @@ FirmwareJob load_firmware_job(const std::filesystem::path& file, const ImageOpti
             file.string(), 0,
             fmt::format("unknown file type '{}': expected .hex, .bin or .cyacd2", ext.empty() ? "(none)" : ext));
     }
-    return job;
+    return in;
+}
+
+FirmwareJob load_firmware_job(const std::filesystem::path& file, const ImageOptions& o) {
+    return load_firmware(file, o).job;
 }
 
 }  // namespace dfu

@@ -9,6 +9,8 @@
 #include <vector>
 
 #include "core/checksum.hpp"
+#include "formats/cyacd2.hpp"
+#include "formats/sparse_image.hpp"
 
 namespace dfu {
 
@@ -63,5 +65,18 @@ struct ImageOptions {
 // Reads and checks the whole file and plans the rows before anything touches a
 // device. Throws formats::InputError (exit 3) with file and line on bad input.
 FirmwareJob load_firmware_job(const std::filesystem::path& file, const ImageOptions& options);
+
+// CRC-32C of [start, start + length) of the image, `fill` where it holds no data, as the
+// device computes it over flash written from this image. No copy of the image is made.
+std::uint32_t image_crc32c(const formats::SparseImage& image, std::uint32_t start, std::uint32_t length,
+                           std::uint8_t fill);
+
+// The same, keeping what was read: the image (a .cyacd2's rows as one) and a .cyacd2 header.
+struct FirmwareInput {
+    FirmwareJob job;
+    formats::SparseImage image;
+    std::optional<formats::Cyacd2Header> header;
+};
+FirmwareInput load_firmware(const std::filesystem::path& file, const ImageOptions& options);
 
 }  // namespace dfu

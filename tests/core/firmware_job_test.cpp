@@ -96,3 +96,17 @@ TEST_CASE("file types and the options they need") {
     o.row_size = 100;
     CHECK(message_of(dir / "a.hex", o).find("power of two") != std::string::npos);
 }
+
+TEST_CASE("image_crc32c hashes data and fill exactly as a copied range would") {
+    formats::SparseImage image;
+    const auto a = random_bytes(300, 1);
+    const auto b = random_bytes(200, 2);
+    REQUIRE(image.add(0x1000, a));
+    REQUIRE(image.add(0x1400, b));
+    for (auto [start, length] : {std::pair{0x1000u, 500u}, {0x0F00u, 0x700u}, {0x1100u, 0x380u}, {0x1200u, 0x10u}}) {
+        CAPTURE(start);
+        std::vector<std::uint8_t> copy(length);
+        image.copy_out(start, copy, 0xA5);
+        CHECK(image_crc32c(image, start, length, 0xA5) == crc32c(copy));
+    }
+}

@@ -1,0 +1,209 @@
+#!/usr/bin/env python3
+"""Measures dfuhost against the wire limit.
+
+Programs images of several sizes through the real CLI into dfu-sim over a pty, with
+dfu-sim pacing both directions at --baud, and reports per run: payload bytes, bytes on
+the wire each way, packets, wire efficiency (payload / all wire bytes), wall time, the
+line-rate minimum of the packet plan used (wire bytes x 10 / baud + flash time), and the
+ratio of wall time to that minimum. Each image also runs through the published .mtbdfu
+template (32 x 16-byte Send Data, then Program Data, per row) via `dfuhost run`, so the two
+plans are compared in the same run. Every run checks the simulator's flash afterwards.
+
+    python3 bench/dfu_bench.py --build build --baud 115200 --sizes 64K,256K,1M --json out.json
+"""
+import argparse
+import json
+import os
+import pathlib
+import random
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+BASE = 0x10000000
+FLASH_SIZE = 0x200000  # room for 1 MiB images and the metadata row
+
+
+def crc32c(data: bytes) -> int:
+    table = []
+    for i in range(256):
+        c = i
+        for _ in range(8):
+            c = (c >> 1) ^ 0x82F63B78 if c & 1 else c >> 1
+        table.append(c)
+    crc = 0xFFFFFFFF
+    for b in data:
+        crc = (crc >> 8) ^ table[(crc ^ b) & 0xFF]
+    return crc ^ 0xFFFFFFFF
+
+
+def hex_record(rtype, addr, data):
+    rec = bytes([len(data), (addr >> 8) & 0xFF, addr & 0xFF, rtype]) + data
+    return ":" + (rec + bytes([(-sum(rec)) & 0xFF])).hex().upper()
+
+
+def write_hex(path, data):
+    lines, upper = [], None
+    for off in range(0, len(data), 32):
+        addr = BASE + off
+        if addr >> 16 != upper:
+            upper = addr >> 16
+            lines.append(hex_record(4, 0, struct.pack(">H", upper)))
+        lines.append(hex_record(0, addr & 0xFFFF, data[off:off + 32]))
+    lines.append(hex_record(1, 0, b""))
+    path.write_text("\n".join(lines) + "\n")
+
+
+def signed_image(size, seed):
+    rng = random.Random(seed)
+    body = bytes(rng.getrandbits(8) for _ in range(size - 4))
+    return body + struct.pack("<I", crc32c(body))
+
+
+class Sim:
+    def __init__(self, build, work, args):
+        self.flash = work / "flash.bin"
+        if self.flash.exists():
+            self.flash.unlink()
+        self.proc = subprocess.Popen([str(build / "dfu-sim"), "--pty", "--flash", str(self.flash),
+                                      "--flash-size", hex(FLASH_SIZE)] + args,
+                                     stdout=subprocess.PIPE, text=True)
+        self.pty = self.proc.stdout.readline().strip()
+
+    def close(self):
+        self.proc.terminate()
+        self.proc.wait()
+
+
+def run_json(cmd):
+    t0 = time.monotonic()
+    p = subprocess.run(cmd, capture_output=True, text=True)
+    wall = time.monotonic() - t0
+    lines = [json.loads(l) for l in p.stdout.splitlines() if l.strip()]
+    if p.returncode != 0 or not lines:
+        sys.exit(f"failed ({p.returncode}): {' '.join(cmd)}\n{p.stderr}")
+    return lines[-1], wall
+
+
+def measure(label, plan, payload, result, wall, args, rows, flash_writes):
+    sent = result["wire"]["bytes_sent"]
+    received = result["wire"]["bytes_received"]
+    packets = result.get("packets_sent", result["wire"].get("commands"))
+    flash_s = flash_writes * args.flash_write_us / 1e6
+    minimum = (sent + received) * 10 / args.baud + flash_s
+    return {
+        "run": label, "plan": plan, "payload_bytes": payload, "bytes_to_device": sent,
+        "bytes_from_device": received, "packets": packets, "packets_per_row": round(packets / rows, 2),
+        "wire_efficiency": round(payload / (sent + received), 4),
+        "wall_s": round(wall, 3), "dfuhost_elapsed_s": round(result["elapsed_s"], 3),
+        "line_minimum_s": round(minimum, 3), "ratio": round(result["elapsed_s"] / minimum, 4),
+        "rate_kib_s": round(payload / result["elapsed_s"] / 1024, 1),
+    }
+
+
+def best_of(n, cmd):
+    best = float("inf")
+    for _ in range(n):
+        t0 = time.monotonic()
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        best = min(best, time.monotonic() - t0)
+    return best
+
+
+def host_cpu(build, work):
+    """Parsing and planning a 16 MiB Intel HEX beside objcopy, and start-up time."""
+    big = work / "big.hex"
+    rng = random.Random(16)
+    data = bytes(rng.getrandbits(8) for _ in range(7 * 1024 * 1024))
+    write_hex(big, data)
+    while big.stat().st_size < 16 * 1024 * 1024:  # top up to 16 MiB of text
+        data += bytes(rng.getrandbits(8) for _ in range(256 * 1024))
+        write_hex(big, data)
+    return {
+        "hex_file_bytes": big.stat().st_size,
+        "dfuhost_inspect_s": round(best_of(5, [str(build / "dfuhost"), "inspect", str(big), "--json"]), 4),
+        "objcopy_s": round(best_of(5, ["objcopy", "-I", "ihex", "-O", "binary", str(big), str(work / "big.bin")]), 4),
+        "version_s": round(best_of(20, [str(build / "dfuhost"), "--version"]), 4),
+    }
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--build", default="build", help="build folder with dfuhost and dfu-sim")
+    ap.add_argument("--baud", type=int, default=115200)
+    ap.add_argument("--sizes", default="64K,256K,1M")
+    ap.add_argument("--packet-size", type=int, default=64)
+    ap.add_argument("--flash-write-us", type=int, default=0, help="dfu-sim time to write a row")
+    ap.add_argument("--no-template", action="store_true", help="skip the published .mtbdfu template runs")
+    ap.add_argument("--quick", action="store_true", help="only the default plan and the template; no CPU timings")
+    ap.add_argument("--json", help="also write the results to this file")
+    args = ap.parse_args()
+    build = (ROOT / args.build) if not os.path.isabs(args.build) else pathlib.Path(args.build)
+    sim_args = ["--baud", str(args.baud)]
+    cpu = None
+    if args.flash_write_us:
+        sim_args += ["--flash-write-us", str(args.flash_write_us)]
+    results = []
+    work = pathlib.Path(tempfile.mkdtemp(prefix="dfu-bench-"))
+    try:
+        for size_text in args.sizes.split(","):
+            size = int(size_text[:-1]) * (1024 if size_text[-1] in "kK" else 1024 * 1024) \
+                if size_text[-1] in "kKM" else int(size_text)
+            image = signed_image(size, size)
+            hexfile = work / "blinky_cm4_crc.hex"
+            write_hex(hexfile, image)
+            rows = (size + 511) // 512
+            expected = image + bytes(-len(image) % 512)
+            whole = 512 + 8 + 7
+            runs = [("program", f"{args.packet_size}-byte packets", None, ["--packet-size", str(args.packet_size)], 64)]
+            if not args.quick:
+                runs.append(("whole-row", f"{whole}-byte packets: one Program Data per row", None,
+                             ["--packet-size", str(whole)], whole))
+                runs.append(("0x47", "64-byte packets, Send Data Without Response + quiet gap", None,
+                             ["--packet-size", "64", "--send-data-no-response"], 64))
+            if not args.no_template:
+                shutil.copy(ROOT / "samples/mtbdfu/program-basic.mtbdfu", work / "template.mtbdfu")
+                runs.append(("template", "32 x 16 B Send Data + Program Data (published .mtbdfu)",
+                             work / "template.mtbdfu", [], 64))
+            for kind, plan, doc, extra, max_packet in runs:
+                sim = Sim(build, work, sim_args + ["--max-packet", str(max_packet)])
+                try:
+                    if doc is None:
+                        cmd = [str(build / "dfuhost"), "program", str(hexfile), "--uart", sim.pty, "--baud",
+                               str(args.baud), "--product-id", "01020304", "--json"] + extra
+                        flash_writes = rows + 1  # + the metadata row
+                    else:
+                        cmd = [str(build / "dfuhost"), "run", str(doc), "--uart", sim.pty, "--baud", str(args.baud),
+                               "--json"]
+                        flash_writes = rows
+                    result, wall = run_json(cmd)
+                finally:
+                    sim.close()
+                flash = sim.flash.read_bytes()
+                if flash[:len(expected)] != expected:
+                    sys.exit(f"{kind} {size_text}: the simulator's flash does not hold the image")
+                results.append(measure(f"{kind} {size_text}", plan, size, result, wall, args, rows, flash_writes))
+                r = results[-1]
+                print(f"{r['run']:>15}  {r['payload_bytes']:>8} B  to {r['bytes_to_device']:>8} B  from "
+                      f"{r['bytes_from_device']:>7} B  {r['packets']:>6} pkts ({r['packets_per_row']:>5}/row)  "
+                      f"eff {r['wire_efficiency']:.3f}  {r['dfuhost_elapsed_s']:>8.3f} s  min {r['line_minimum_s']:>8.3f} s"
+                      f"  x{r['ratio']:.3f}  {r['rate_kib_s']:>6} KiB/s", flush=True)
+        if not args.quick:
+            cpu = host_cpu(build, work)
+            print(f"16 MiB Intel HEX: dfuhost inspect (parse + rows + CRC) best {cpu['dfuhost_inspect_s']:.3f} s, "
+                  f"objcopy -I ihex -O binary best {cpu['objcopy_s']:.3f} s; dfuhost --version best "
+                  f"{cpu['version_s'] * 1000:.1f} ms", flush=True)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    if args.json:
+        pathlib.Path(args.json).write_text(json.dumps({"baud": args.baud, "packet_size": args.packet_size,
+                                                       "flash_write_us": args.flash_write_us, "runs": results,
+                                                       "host_cpu": cpu}, indent=2))
+
+
+if __name__ == "__main__":
+    main()
