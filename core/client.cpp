@@ -9,6 +9,17 @@
 
 namespace dfu {
 
+std::optional<DeviceIdentity> identity_from_enter(std::span<const std::uint8_t> d) noexcept {
+    if (d.size() < 8) return std::nullopt;
+    DeviceIdentity id;
+    id.silicon_id = std::uint32_t{d[0]} | std::uint32_t{d[1]} << 8 | std::uint32_t{d[2]} << 16 | std::uint32_t{d[3]} << 24;
+    id.silicon_rev = d[4];
+    id.sdk_minor = d[5];
+    id.sdk_major = d[6];
+    id.sdk_build = d[7];
+    return id;
+}
+
 Client::Client(transports::Transport& transport, ChecksumType checksum, EngineOptions options, EventSink& events,
                const std::atomic<bool>* cancel)
     : transport_(transport), checksum_(checksum), options_(options), events_(events), cancel_(cancel) {

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -46,6 +47,9 @@ class Interrupted : public std::runtime_error {
 public:
     Interrupted() : std::runtime_error("interrupted") {}
 };
+
+// The identity in an Enter DFU answer (PROTOCOL.md section 2); nullopt when it is shorter than 8 bytes.
+std::optional<DeviceIdentity> identity_from_enter(std::span<const std::uint8_t> data) noexcept;
 
 class Client {
 public:

@@ -62,14 +62,7 @@ DeviceIdentity enter_once(Client& client, std::uint32_t product_id) {
     if (r.data.size() < 8)
         throw LinkFailure(LinkFailure::Kind::corrupt,
                           fmt::format("Enter DFU answer carries {} bytes, expected 8", r.data.size()));
-    DeviceIdentity id;
-    id.silicon_id = std::uint32_t{r.data[0]} | std::uint32_t{r.data[1]} << 8 | std::uint32_t{r.data[2]} << 16 |
-                    std::uint32_t{r.data[3]} << 24;
-    id.silicon_rev = r.data[4];
-    id.sdk_minor = r.data[5];
-    id.sdk_major = r.data[6];
-    id.sdk_build = r.data[7];
-    return id;
+    return *identity_from_enter(r.data);
 }
 
 // Enter with retries; a refused product ID is an identity error (exit 8).

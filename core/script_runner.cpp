@@ -101,16 +101,8 @@ void ScriptRunner::exchange(Client& client, const ScriptPacket& p, const ScriptP
         throw Failure{ExitCode::verify_failed,
                       fmt::format("{}: the device reports application {} invalid (Verify Application answered {})",
                                   p.where, p.data.empty() ? 0 : p.data[0], hex_bytes(r.data))};
-    if (p.command == cmd::enter && r.data.size() >= 8) {
-        DeviceIdentity id;
-        id.silicon_id = std::uint32_t{r.data[0]} | std::uint32_t{r.data[1]} << 8 | std::uint32_t{r.data[2]} << 16 |
-                        std::uint32_t{r.data[3]} << 24;
-        id.silicon_rev = r.data[4];
-        id.sdk_minor = r.data[5];
-        id.sdk_major = r.data[6];
-        id.sdk_build = r.data[7];
-        events_.on_device(id);
-    }
+    if (p.command == cmd::enter)
+        if (const auto id = identity_from_enter(r.data)) events_.on_device(*id);
     if (p.print_output) events_.on_payload(p.where, p.command, r.data);
     if (r.status != status::success && p.command != cmd::enter) {
         // Expected or not, an error answer sends the device back to NONE after its
