@@ -103,7 +103,10 @@ TEST_CASE("image_crc32c hashes data and fill exactly as a copied range would") {
     const auto b = random_bytes(200, 2);
     REQUIRE(image.add(0x1000, a));
     REQUIRE(image.add(0x1400, b));
-    for (auto [start, length] : {std::pair{0x1000u, 500u}, {0x0F00u, 0x700u}, {0x1100u, 0x380u}, {0x1200u, 0x10u}}) {
+    const std::pair<std::uint32_t, std::uint32_t> ranges[] = {
+        {0x1000, 500}, {0x0F00, 0x700}, {0x1100, 0x380}, {0x1200, 0x10}};
+    for (const auto& range : ranges) {
+        const std::uint32_t start = range.first, length = range.second;
         CAPTURE(start);
         std::vector<std::uint8_t> copy(length);
         image.copy_out(start, copy, 0xA5);
