@@ -24,38 +24,14 @@ import tempfile
 import time
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-BASE = 0x10000000
+sys.path.insert(0, str(ROOT / "samples"))
+import make_samples  # noqa: E402  (the sample generator's CRC-32C and Intel HEX writer)
+from make_samples import BASE, crc32c  # noqa: E402
 FLASH_SIZE = 0x200000  # room for 1 MiB images and the metadata row
 
 
-def crc32c(data: bytes) -> int:
-    table = []
-    for i in range(256):
-        c = i
-        for _ in range(8):
-            c = (c >> 1) ^ 0x82F63B78 if c & 1 else c >> 1
-        table.append(c)
-    crc = 0xFFFFFFFF
-    for b in data:
-        crc = (crc >> 8) ^ table[(crc ^ b) & 0xFF]
-    return crc ^ 0xFFFFFFFF
-
-
-def hex_record(rtype, addr, data):
-    rec = bytes([len(data), (addr >> 8) & 0xFF, addr & 0xFF, rtype]) + data
-    return ":" + (rec + bytes([(-sum(rec)) & 0xFF])).hex().upper()
-
-
 def write_hex(path, data):
-    lines, upper = [], None
-    for off in range(0, len(data), 32):
-        addr = BASE + off
-        if addr >> 16 != upper:
-            upper = addr >> 16
-            lines.append(hex_record(4, 0, struct.pack(">H", upper)))
-        lines.append(hex_record(0, addr & 0xFFFF, data[off:off + 32]))
-    lines.append(hex_record(1, 0, b""))
-    path.write_text("\n".join(lines) + "\n")
+    make_samples.write_hex(path, data, per_record=32)
 
 
 def signed_image(size, seed):

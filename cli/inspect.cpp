@@ -26,12 +26,6 @@ std::string hex32(std::uint64_t v) {
     return fmt::format("0x{:08X}", v);
 }
 
-std::string lower_ext(const std::filesystem::path& p) {
-    std::string e = p.extension().string();
-    std::transform(e.begin(), e.end(), e.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return e;
-}
-
 // Rows of `row_size` that hold at least one byte of the image.
 std::size_t rows_touched(const formats::SparseImage& image, std::uint32_t row_size) {
     std::size_t n = 0;
@@ -116,8 +110,7 @@ int inspect_image(const RawOptions& raw, Reporter& out) {
         const std::uint32_t crc = image_crc32c(image, job.app->start, job.app->length, io.fill);
         std::uint8_t sig[4];
         image.copy_out(job.app->start + job.app->length, sig, io.fill);
-        const std::uint32_t stored = std::uint32_t{sig[0]} | std::uint32_t{sig[1]} << 8 | std::uint32_t{sig[2]} << 16 |
-                                     std::uint32_t{sig[3]} << 24;
+        const std::uint32_t stored = read_le32(sig);
         j["app"] = {{"id", job.app_id},
                     {"start", hex32(job.app->start)},
                     {"length", job.app->length},
@@ -190,7 +183,7 @@ int inspect_mtbdfu(const RawOptions& raw, Reporter& out) {
 }  // namespace
 
 int run_inspect(const RawOptions& raw, Reporter& out) {
-    if (lower_ext(raw.file) == ".mtbdfu") return inspect_mtbdfu(raw, out);
+    if (lower_extension(raw.file) == ".mtbdfu") return inspect_mtbdfu(raw, out);
     return inspect_image(raw, out);
 }
 

@@ -6,6 +6,7 @@
 
 #include "core/error.hpp"
 #include "core/flasher.hpp"
+#include "core/packet.hpp"
 #include "core/protocol.hpp"
 #include "core/row_packing.hpp"
 #include "core/script_runner.hpp"
@@ -105,7 +106,7 @@ int run_mtbdfu(const RawOptions& raw, Reporter& out, const std::atomic<bool>& in
 
 int run_generate(const RawOptions& raw, Reporter& out) {
     const std::filesystem::path input = raw.file;
-    const std::string ext = input.extension().string();
+    const std::string ext = lower_extension(input);
     if (ext == ".cyacd2" || ext == ".mtbdfu")
         throw Error(ExitCode::usage, fmt::format("generate takes a .hex or .bin image, not {}", ext));
     const ImageOptions io = image_options(raw);
@@ -116,7 +117,6 @@ int run_generate(const RawOptions& raw, Reporter& out) {
     const Action action = raw.action == "verify"  ? Action::verify
                           : raw.action == "erase" ? Action::erase
                                                   : Action::program;
-    pack_row(job.row_size, engine.packet_size);  // throws for a packet too small to carry a row's header
 
     const std::filesystem::path out_path = raw.output_file;
     const std::filesystem::path out_dir = std::filesystem::absolute(out_path).parent_path();
@@ -127,7 +127,10 @@ int run_generate(const RawOptions& raw, Reporter& out) {
         formats::SparseImage image;
         for (const Step& s : job.steps)
             if (const auto* r = std::get_if<RowStep>(&s)) image.add(r->address, r->data);
-        std::ofstream(data_file) << formats::write_intel_hex(image);
+        std::ofstream hex(data_file, std::ios::out | std::ios::trunc);
+        hex << formats::write_intel_hex(image);
+        hex.close();
+        if (!hex) throw Error(ExitCode::usage, fmt::format("-o: cannot write the companion {}", data_file.string()));
     }
     std::error_code ec;
     std::filesystem::path ref = std::filesystem::relative(data_file, out_dir, ec);
@@ -141,8 +144,8 @@ int run_generate(const RawOptions& raw, Reporter& out) {
     json commands = json::array();
     if (action == Action::program && job.app) {
         std::vector<std::uint8_t> md{job.app_id};
-        for (int i = 0; i < 4; ++i) md.push_back(static_cast<std::uint8_t>(job.app->start >> (8 * i)));
-        for (int i = 0; i < 4; ++i) md.push_back(static_cast<std::uint8_t>(job.app->length >> (8 * i)));
+        append_le32(md, job.app->start);
+        append_le32(md, job.app->length);
         commands.push_back({{"comment", fmt::format("Set Application Metadata: app {}, 0x{:08X}, {} bytes ({})",
                                                     job.app_id, job.app->start, job.app->length, job.app_origin)},
                             {"cmdId", hex(cmd::set_app_metadata)},

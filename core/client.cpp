@@ -4,15 +4,26 @@
 
 #include <thread>
 
+#include "core/error.hpp"
 #include "core/packet.hpp"
 #include "core/protocol.hpp"
 
 namespace dfu {
 
+void rethrow_as_run_error(const std::string& interrupted) {
+    try {
+        throw;
+    } catch (const Interrupted&) {
+        throw Error(ExitCode::interrupted, interrupted);
+    } catch (const transports::IoError& e) {
+        throw Error(ExitCode::no_response, e.what());
+    }
+}
+
 std::optional<DeviceIdentity> identity_from_enter(std::span<const std::uint8_t> d) noexcept {
     if (d.size() < 8) return std::nullopt;
     DeviceIdentity id;
-    id.silicon_id = std::uint32_t{d[0]} | std::uint32_t{d[1]} << 8 | std::uint32_t{d[2]} << 16 | std::uint32_t{d[3]} << 24;
+    id.silicon_id = read_le32(d.data());
     id.silicon_rev = d[4];
     id.sdk_minor = d[5];
     id.sdk_major = d[6];

@@ -48,6 +48,10 @@ public:
     Interrupted() : std::runtime_error("interrupted") {}
 };
 
+// Called inside a catch block of a run: an interruption becomes exit 130 with `interrupted`
+// as its message, a port that failed in use becomes exit 5; anything else is rethrown as is.
+[[noreturn]] void rethrow_as_run_error(const std::string& interrupted);
+
 // The identity in an Enter DFU answer (PROTOCOL.md section 2); nullopt when it is shorter than 8 bytes.
 std::optional<DeviceIdentity> identity_from_enter(std::span<const std::uint8_t> data) noexcept;
 

@@ -1,5 +1,7 @@
 #include "core/firmware_job.hpp"
 
+#include "core/packet.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -28,12 +30,6 @@ std::uint64_t FirmwareJob::payload_bytes() const noexcept {
 namespace {
 
 using formats::InputError;
-
-std::string lower_extension(const std::filesystem::path& p) {
-    std::string e = p.extension().string();
-    std::transform(e.begin(), e.end(), e.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return e;
-}
 
 bool valid_row_size(std::uint32_t n) {
     return n >= 64 && n <= 4096 && (n & (n - 1)) == 0;
@@ -64,8 +60,7 @@ std::optional<AppRange> find_signature(const formats::SparseImage& image, const 
     const std::uint32_t want = image_crc32c(image, start, length, fill);
     std::uint8_t sig[4];
     image.copy_out(start + length, sig, fill);
-    const std::uint32_t have =
-        std::uint32_t{sig[0]} | std::uint32_t{sig[1]} << 8 | std::uint32_t{sig[2]} << 16 | std::uint32_t{sig[3]} << 24;
+    const std::uint32_t have = read_le32(sig);
     if (want != have) return std::nullopt;
     return AppRange{start, length};
 }
@@ -144,6 +139,12 @@ FirmwareJob job_from_cyacd2(const std::filesystem::path& file, formats::Cyacd2 c
 }
 
 }  // namespace
+
+std::string lower_extension(const std::filesystem::path& p) {
+    std::string e = p.extension().string();
+    std::transform(e.begin(), e.end(), e.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return e;
+}
 
 std::uint32_t image_crc32c(const formats::SparseImage& image, std::uint32_t start, std::uint32_t length,
                            std::uint8_t fill) {

@@ -66,6 +66,9 @@ struct ImageOptions {
 // device. Throws formats::InputError (exit 3) with file and line on bad input.
 FirmwareJob load_firmware_job(const std::filesystem::path& file, const ImageOptions& options);
 
+// ".HEX" -> ".hex": file types are chosen by extension, in any case.
+std::string lower_extension(const std::filesystem::path& p);
+
 // CRC-32C of [start, start + length) of the image, `fill` where it holds no data, as the
 // device computes it over flash written from this image. No copy of the image is made.
 std::uint32_t image_crc32c(const formats::SparseImage& image, std::uint32_t start, std::uint32_t length,

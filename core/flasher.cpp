@@ -32,10 +32,6 @@ struct DeviceStatus {
     std::uint8_t command;
 };
 
-void put_u32(std::vector<std::uint8_t>& out, std::uint32_t v) {
-    for (int i = 0; i < 4; ++i) out.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
-}
-
 // Statuses that a lost or damaged byte can cause: worth redoing the unit.
 bool status_is_transient(std::uint8_t s) noexcept {
     return s == status::checksum || s == status::length || s == status::data || s == status::verify;
@@ -55,7 +51,7 @@ Response expect_success(Client& client, std::uint8_t code, std::span<const std::
 // Enter DFU and read the identity (PROTOCOL.md §2). One attempt; the caller retries.
 DeviceIdentity enter_once(Client& client, std::uint32_t product_id) {
     std::vector<std::uint8_t> payload;
-    put_u32(payload, product_id);
+    append_le32(payload, product_id);
     payload.push_back(0);
     payload.push_back(0);
     Response r = expect_success(client, cmd::enter, payload);
@@ -174,8 +170,8 @@ void Flasher::transfer_row(const RowStep& row, std::uint8_t final_command) {
     }
     std::vector<std::uint8_t> last;
     last.reserve(8 + packing_.tail);
-    put_u32(last, row.address);
-    put_u32(last, crc32c(bytes));
+    append_le32(last, row.address);
+    append_le32(last, crc32c(bytes));
     last.insert(last.end(), bytes.begin() + static_cast<std::ptrdiff_t>(offset), bytes.end());
     expect_success(client_, final_command, last);
 }
@@ -191,8 +187,8 @@ void Flasher::row_finished(const RowStep& row) {
 
 void Flasher::set_app_metadata() {
     std::vector<std::uint8_t> payload{job_.app_id};
-    put_u32(payload, job_.app->start);
-    put_u32(payload, job_.app->length);
+    append_le32(payload, job_.app->start);
+    append_le32(payload, job_.app->length);
     with_recovery("Set Application Metadata", [&] { expect_success(client_, cmd::set_app_metadata, payload); });
 }
 
@@ -276,17 +272,12 @@ RunResult Flasher::run(Action action) {
                                     job_.app_origin, std::uint64_t{job_.app->start} + job_.app->length));
         }
         client_.command_unanswered(cmd::exit, {});
-    } catch (const Interrupted&) {
-        finish_timing();
-        throw Error(ExitCode::interrupted,
-                    fmt::format("interrupted after {} of {} rows; the device was not told the update is complete",
-                                result_.rows_done, result_.rows_total));
-    } catch (const transports::IoError& e) {
-        finish_timing();
-        throw Error(ExitCode::no_response, e.what());
     } catch (...) {
         finish_timing();
-        throw;
+        rethrow_as_run_error(
+            fmt::format("interrupted after {} of {} rows; the device was not told the update is "
+                        "complete",
+                        result_.rows_done, result_.rows_total));
     }
     finish_timing();
     return result_;
@@ -300,10 +291,8 @@ DeviceIdentity query_device(transports::Transport& transport, ChecksumType check
         const DeviceIdentity id = enter_device(client, product_id, events);
         client.command_unanswered(cmd::exit, {});
         return id;
-    } catch (const Interrupted&) {
-        throw Error(ExitCode::interrupted, "interrupted");
-    } catch (const transports::IoError& e) {
-        throw Error(ExitCode::no_response, e.what());
+    } catch (...) {
+        rethrow_as_run_error("interrupted");
     }
 }
 

@@ -15,6 +15,14 @@ inline constexpr std::uint8_t kEndOfPacket = 0x17;
 inline constexpr std::size_t kFrameOverhead = 7;  // start, code, length x2, checksum x2, end
 inline constexpr std::size_t kMaxPacketData = 0xFFFF;
 
+// The protocol's 32-bit fields (addresses, lengths, CRC-32C, IDs) are little-endian.
+inline void append_le32(std::vector<std::uint8_t>& out, std::uint32_t v) {
+    for (int i = 0; i < 4; ++i) out.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
+}
+inline std::uint32_t read_le32(const std::uint8_t* p) noexcept {
+    return std::uint32_t{p[0]} | std::uint32_t{p[1]} << 8 | std::uint32_t{p[2]} << 16 | std::uint32_t{p[3]} << 24;
+}
+
 // Writes a whole packet into `out` (replacing its contents, reusing its capacity).
 void encode_packet(std::vector<std::uint8_t>& out, std::uint8_t code, std::span<const std::uint8_t> data,
                    ChecksumType type);

@@ -33,10 +33,6 @@ namespace {
 using formats::InputError;
 using formats::MtbdfuCommand;
 
-void put_u32(std::vector<std::uint8_t>& out, std::uint32_t v) {
-    for (int i = 0; i < 4; ++i) out.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
-}
-
 // Where a command set is in its data file: the rows, and how far into them.
 struct Cursor {
     std::string declared_at;  // JSON path of the dataFile
@@ -75,26 +71,21 @@ public:
         for (const auto& s : doc_.sessions) {
             session_ = &plan_.sessions.emplace_back();
             session_->json_path = s.json_path;
-            std::vector<std::uint8_t> enter;
-            put_u32(enter, doc_.app_info.product_id);
-            enter.push_back(0);
-            enter.push_back(0);
-            emit(ScriptPacket{cmd::enter,
-                              enter,
-                              true,
-                              s.json_path + " (Enter DFU)",
-                              0,
-                              {},
-                              top.timeout,
-                              options_.enter_retries,
-                              0,
-                              0,
-                              {},
-                              false,
-                              -1});
+            ScriptPacket enter;
+            enter.command = cmd::enter;
+            append_le32(enter.data, doc_.app_info.product_id);
+            enter.data.insert(enter.data.end(), {0, 0});
+            enter.where = s.json_path + " (Enter DFU)";
+            enter.timeout = top.timeout;
+            enter.retries = options_.enter_retries;
+            emit(std::move(enter));
             for (const auto& c : s.commands) expand(c, top);
-            emit(ScriptPacket{
-                cmd::exit, {}, false, s.json_path + " (Exit DFU)", 0, {}, top.timeout, 0, 0, 0, {}, false, -1});
+            ScriptPacket exit;
+            exit.command = cmd::exit;
+            exit.answered = false;
+            exit.where = s.json_path + " (Exit DFU)";
+            exit.timeout = top.timeout;
+            emit(std::move(exit));
         }
         return std::move(plan_);
     }
@@ -233,8 +224,8 @@ private:
                                      "flashRowLength is {}: {} bytes {}",
                                      cur->offset, command_name(code), tail, cur->row_size,
                                      tail > left ? tail - left : left - tail, tail > left ? "over" : "short"));
-                put_u32(p.data, row.address);
-                put_u32(p.data, crc32c(row.data));
+                append_le32(p.data, row.address);
+                append_le32(p.data, crc32c(row.data));
                 p.data.insert(p.data.end(), row.data.begin() + static_cast<std::ptrdiff_t>(cur->offset),
                               row.data.end());
                 plan_.data_file_bytes_ += tail;
@@ -244,7 +235,7 @@ private:
                 if (c.data_length && *c.data_length != 4)
                     fail(c.json_path, "Erase Data carries 4 bytes (the row address)");
                 if (cur->offset != 0) fail(c.json_path, "Erase Data in the middle of a row");
-                put_u32(p.data, row.address);
+                append_le32(p.data, row.address);
                 ++cur->row;
             }
         } else {

@@ -119,9 +119,18 @@ ScriptResult ScriptRunner::run() {
     LoggingSink sink(events_, plan_.logs);
     std::unique_ptr<transports::Transport> transport = open_();
     auto client = std::make_unique<Client>(*transport, plan_.checksum, options_, sink, cancel_);
+    transports::Counters earlier;  // of transports closed by a reconnect
     auto finish = [&] {
         result_.elapsed = std::chrono::steady_clock::now() - started;
-        result_.wire = transport->counters();
+        result_.wire = earlier;
+        if (transport) {  // null when reopening for a reconnect failed
+            const transports::Counters& c = transport->counters();
+            result_.wire.bytes_sent += c.bytes_sent;
+            result_.wire.bytes_received += c.bytes_received;
+            result_.wire.packets_sent += c.packets_sent;
+            result_.wire.frames_received += c.frames_received;
+            result_.wire.bytes_discarded += c.bytes_discarded;
+        }
     };
     try {
         transport->discard_input();
@@ -151,6 +160,8 @@ ScriptResult ScriptRunner::run() {
                         failure.message, fmt::format("reconnect and redo from {}", session.packets[p.redo_from].where),
                         used, p.reconnect});
                     client.reset();
+                    finish();
+                    earlier = result_.wire;
                     transport.reset();
                     std::this_thread::sleep_for(options_.error_holdoff);
                     transport = open_();
@@ -171,17 +182,12 @@ ScriptResult ScriptRunner::run() {
     } catch (const Failure& f) {
         finish();
         throw Error(f.code, f.message);
-    } catch (const Interrupted&) {
-        finish();
-        throw Error(ExitCode::interrupted, fmt::format("interrupted after {} packets; the device was not told the "
-                                                       "session completed",
-                                                       result_.packets_sent));
-    } catch (const transports::IoError& e) {
-        finish();
-        throw Error(ExitCode::no_response, e.what());
     } catch (...) {
         finish();
-        throw;
+        rethrow_as_run_error(
+            fmt::format("interrupted after {} packets; the device was not told the session "
+                        "completed",
+                        result_.packets_sent));
     }
     finish();
     return result_;

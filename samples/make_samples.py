@@ -17,12 +17,23 @@ ROW = 512
 PRODUCT_ID = 0x01020304
 
 
+def _crc32c_table():
+    table = []
+    for i in range(256):
+        c = i
+        for _ in range(8):
+            c = (c >> 1) ^ 0x82F63B78 if c & 1 else c >> 1
+        table.append(c)
+    return table
+
+
+_CRC32C = _crc32c_table()
+
+
 def crc32c(data: bytes) -> int:
     crc = 0xFFFFFFFF
     for b in data:
-        crc ^= b
-        for _ in range(8):
-            crc = (crc >> 1) ^ 0x82F63B78 if crc & 1 else crc >> 1
+        crc = (crc >> 8) ^ _CRC32C[(crc ^ b) & 0xFF]
     return crc ^ 0xFFFFFFFF
 
 
@@ -39,14 +50,14 @@ def hex_record(rtype: int, addr: int, data: bytes) -> str:
     return ":" + (rec + bytes([(-sum(rec)) & 0xFF])).hex().upper()
 
 
-def write_hex(path: pathlib.Path, data: bytes) -> None:
+def write_hex(path: pathlib.Path, data: bytes, per_record: int = 16) -> None:
     lines, upper = [], None
-    for off in range(0, len(data), 16):
+    for off in range(0, len(data), per_record):
         addr = BASE + off
         if addr >> 16 != upper:
             upper = addr >> 16
             lines.append(hex_record(4, 0, struct.pack(">H", upper)))
-        lines.append(hex_record(0, addr & 0xFFFF, data[off:off + 16]))
+        lines.append(hex_record(0, addr & 0xFFFF, data[off:off + per_record]))
     lines.append(hex_record(1, 0, b""))
     path.write_text("\n".join(lines) + "\n")
 

@@ -49,8 +49,7 @@ public:
     void flush_input() override { sp_flush(port_, SP_BUF_INPUT); }
 
     std::chrono::microseconds wire_time(std::size_t bytes) const noexcept override {
-        return std::chrono::microseconds(
-            std::lround(static_cast<double>(bytes) * uart_bits_per_char(settings_) * 1e6 / settings_.baud));
+        return uart_wire_time(settings_, bytes);
     }
 
     std::string description() const override { return fmt::format("{} @ {}", settings_.port, uart_format(settings_)); }

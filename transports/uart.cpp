@@ -15,6 +15,10 @@ double uart_bits_per_char(const UartSettings& s) noexcept {
     return 1.0 + s.data_bits + (s.parity == Parity::none ? 0.0 : 1.0) + stop;
 }
 
+std::chrono::microseconds uart_wire_time(const UartSettings& s, std::size_t bytes) noexcept {
+    return std::chrono::microseconds(std::lround(static_cast<double>(bytes) * uart_bits_per_char(s) * 1e6 / s.baud));
+}
+
 std::string uart_format(const UartSettings& s) {
     const char parity = s.parity == Parity::none ? 'N' : s.parity == Parity::odd ? 'O' : 'E';
     const char* stop = s.stop_bits == StopBits::one ? "1" : s.stop_bits == StopBits::two ? "2" : "1.5";

@@ -2,6 +2,7 @@
 // UART (and USB-CDC, which looks the same to the host): a serial port under the
 // byte-stream framing. Real adapters go through libserialport; ttys it cannot
 // describe (pseudo-terminals from socat, ser2net setups or dfu-sim) go through termios.
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -22,6 +23,8 @@ struct UartSettings {
 
 // Bits one character occupies on the line: start + data + parity + stop.
 double uart_bits_per_char(const UartSettings& s) noexcept;
+// How long `bytes` take to leave the line.
+std::chrono::microseconds uart_wire_time(const UartSettings& s, std::size_t bytes) noexcept;
 // "115200 8N1"
 std::string uart_format(const UartSettings& s);
 

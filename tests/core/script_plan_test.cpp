@@ -4,7 +4,9 @@
 #include "core/protocol.hpp"
 #include "core/row_packing.hpp"
 #include "core/script_plan.hpp"
+#include "core/script_runner.hpp"
 #include "formats/input_error.hpp"
+#include "inprocess_device.hpp"
 #include "process.hpp"
 #include "test_images.hpp"
 
@@ -105,4 +107,26 @@ TEST_CASE("delays, timeouts, retries and output are carried to the packets they 
     CHECK(p[1].print_output);
     CHECK_FALSE(p[2].answered);
     CHECK(p[2].delay_before.count() == 0);
+}
+
+TEST_CASE("a reconnect whose port will not reopen ends the run cleanly, counting what was sent") {
+    TempDir dir;
+    const ScriptPlan plan = plan_text(dir, R"([{"cmdId": "0x31", "data": "00", "reconnect": "0x2"}])");
+    int opens = 0;
+    auto open = [&]() -> std::unique_ptr<transports::Transport> {
+        if (++opens > 1) throw transports::OpenError("/dev/ttyX: no such serial port");
+        auto dev = std::make_unique<InProcessDevice>(InProcessDevice::default_config());
+        dev->set_fault_plan([](std::size_t i, const std::vector<std::uint8_t>&) {
+            return i == 1 ? InProcessDevice::Fault::lose_response : InProcessDevice::Fault::none;
+        });
+        return dev;
+    };
+    EventSink events;
+    EngineOptions options;
+    options.error_holdoff = std::chrono::milliseconds(0);
+    ScriptRunner runner(plan, open, options, events);
+    CHECK_THROWS_AS(runner.run(), transports::OpenError);
+    CHECK(opens == 2);
+    CHECK(runner.result().reconnects == 1);
+    CHECK(runner.result().wire.bytes_sent == 2 * 7 + 6 + 1);  // Enter DFU and Verify Application
 }

@@ -164,3 +164,19 @@ TEST_CASE("--log and --debug record every packet") {
     CHECK(contains(s, "< 01 00 08 00"));                    // its answer
     CHECK(contains(r.err, "> 01 49"));                      // Program Data on stderr
 }
+
+TEST_CASE("output files that cannot be written exit 2 naming them") {
+    TempDir dir;
+    const auto missing = dir / "no-such-folder";
+    const auto log =
+        dfuhost({"program", sample("blinky.hex"), "--uart", "/dev/null", "--log", (missing / "x.log").string()});
+    CHECK(log.exit_code == 2);
+    CHECK(contains(log.err, "no-such-folder/x.log"));
+    const auto gen = dfuhost({"generate", sample("blinky.hex"), "-o", (missing / "x.mtbdfu").string()});
+    CHECK(gen.exit_code == 2);
+    CHECK(contains(gen.err, "no-such-folder/x.mtbdfu"));
+    const auto companion =
+        dfuhost({"generate", sample("blinky.bin"), "--base", "0x10000000", "-o", (missing / "y.mtbdfu").string()});
+    CHECK(companion.exit_code == 2);
+    CHECK(contains(companion.err, "no-such-folder/y.hex"));
+}
