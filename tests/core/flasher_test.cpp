@@ -6,59 +6,15 @@
 #include "core/error.hpp"
 #include "core/flasher.hpp"
 #include "core/protocol.hpp"
+#include "firmware_jobs.hpp"
 #include "inprocess_device.hpp"
 
 using namespace dfu;
 using testsupport::InProcessDevice;
 using Fault = InProcessDevice::Fault;
+using namespace testsupport::jobs;
 
 namespace {
-
-constexpr std::uint32_t kBase = 0x10000000;
-
-std::vector<std::uint8_t> random_row(std::size_t n, std::uint32_t seed) {
-    std::mt19937 rng(seed);
-    std::vector<std::uint8_t> v(n);
-    for (auto& b : v) b = static_cast<std::uint8_t>(rng());
-    return v;
-}
-
-FirmwareJob make_job(std::size_t rows, std::uint32_t row_size = 512, std::uint32_t first = kBase) {
-    FirmwareJob job;
-    job.source = "test.hex";
-    job.product_id = 0x01020304;
-    job.row_size = row_size;
-    for (std::size_t i = 0; i < rows; ++i)
-        job.steps.emplace_back(RowStep{first + static_cast<std::uint32_t>(i * row_size),
-                                       random_row(row_size, static_cast<std::uint32_t>(i)), 0});
-    return job;
-}
-
-// Adds a signature after the rows' first `length` bytes so Verify Application passes.
-void sign(FirmwareJob& job, std::uint32_t length) {
-    std::vector<std::uint8_t> all;
-    for (auto& s : job.steps) {
-        auto& r = std::get<RowStep>(s);
-        all.insert(all.end(), r.data.begin(), r.data.end());
-    }
-    const std::uint32_t crc = crc32c(std::span(all).first(length));
-    for (std::uint32_t i = 0; i < 4; ++i) {
-        const std::uint32_t at = length + i;
-        std::get<RowStep>(job.steps[at / job.row_size]).data[at % job.row_size] =
-            static_cast<std::uint8_t>(crc >> (8 * i));
-    }
-    job.app = AppRange{kBase, length};
-}
-
-void check_flash_has(InProcessDevice& dev, const FirmwareJob& job) {
-    for (const auto& s : job.steps) {
-        if (const auto* r = std::get_if<RowStep>(&s)) {
-            const auto off = r->address - kBase;
-            CAPTURE(r->address);
-            CHECK(std::equal(r->data.begin(), r->data.end(), dev.flash().begin() + off));
-        }
-    }
-}
 
 struct NullEvents : EventSink {
     std::vector<Recovery> recoveries;
@@ -99,7 +55,7 @@ TEST_CASE("program: 64-byte packets carry a 512-byte row in 10 packets, then Ver
     NullEvents ev;
     Flasher f(dev, job, fast_options(), ev);
     const RunResult r = f.run(Action::program);
-    check_flash_has(dev, job);
+    check_flash_has(dev.flash(), job);
     CHECK(r.rows_done == 4);
     CHECK(r.app_valid == true);
     CHECK(count_code(dev, cmd::send_data) == 4 * 9);
@@ -123,7 +79,7 @@ TEST_CASE("program: a packet size the device accepts sends a whole row in one Pr
     o.packet_size = 512 + 8 + 7;
     NullEvents ev;
     Flasher(dev, job, o, ev).run(Action::program);
-    check_flash_has(dev, job);
+    check_flash_has(dev.flash(), job);
     CHECK(count_code(dev, cmd::send_data) == 0);
     CHECK(count_code(dev, cmd::program_data) == 3);
 }
@@ -137,7 +93,7 @@ TEST_CASE("program: 128- and 256-byte rows") {
         const FirmwareJob job = make_job(5, row);
         NullEvents ev;
         Flasher(dev, job, fast_options(), ev).run(Action::program);
-        check_flash_has(dev, job);
+        check_flash_has(dev.flash(), job);
     }
 }
 
@@ -155,7 +111,7 @@ TEST_CASE("recovery: each kind of damage is survived by redoing the row") {
             NullEvents ev;
             Flasher f(dev, job, fast_options(), ev);
             const RunResult r = f.run(Action::program);
-            check_flash_has(dev, job);
+            check_flash_has(dev.flash(), job);
             CHECK(r.app_valid == true);
             CHECK(r.recoveries == 1);
             REQUIRE(ev.recoveries.size() == 1);
@@ -315,7 +271,7 @@ TEST_CASE("Send Data Without Response: chunks go unanswered, and a lost one is c
         InProcessDevice dev(InProcessDevice::default_config());
         const FirmwareJob job = make_job(3);
         Flasher(dev, job, o, ev).run(Action::program);
-        check_flash_has(dev, job);
+        check_flash_has(dev.flash(), job);
         CHECK(count_code(dev, cmd::send_data_no_response) == 3 * 9);
         CHECK(count_code(dev, cmd::send_data) == 0);
     }
@@ -325,6 +281,6 @@ TEST_CASE("Send Data Without Response: chunks go unanswered, and a lost one is c
     const FirmwareJob job = make_job(2);
     Flasher f(dev, job, o, ev);
     const RunResult r = f.run(Action::program);
-    check_flash_has(dev, job);
+    check_flash_has(dev.flash(), job);
     CHECK(r.recoveries == 1);
 }
