@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "transports/serial_backends.hpp"
+#include "transports/socket_stream.hpp"
 #include "transports/stream_transport.hpp"
 
 namespace dfu::transports {
@@ -27,8 +28,13 @@ std::string uart_format(const UartSettings& s) {
 
 std::unique_ptr<Transport> open_uart(const UartSettings& settings) {
     if (settings.baud == 0) throw OpenError(fmt::format("{}: baud rate must be positive", settings.port));
-    std::unique_ptr<ByteStream> stream = open_libserialport(settings);
-    if (!stream) stream = open_termios_tty(settings);
+    std::unique_ptr<ByteStream> stream;
+    if (is_socket_url(settings.port)) {
+        stream = open_socket_stream(settings);
+    } else {
+        stream = open_libserialport(settings);
+        if (!stream) stream = open_termios_tty(settings);
+    }
 
     Capabilities caps;
     // The device closes a packet after ~1 ms of silence; leave a few ms, and never
