@@ -91,6 +91,7 @@ EngineOptions engine_options(const RawOptions& o) {
     EngineOptions e;
     e.packet_size = number_in("--packet-size", o.packet_size, 16, 0xFFFF + 7);
     e.timeout = std::chrono::milliseconds(o.timeout_ms);
+    e.error_holdoff = std::chrono::milliseconds(o.error_holdoff_ms);
     e.retries = o.retries;
     e.send_without_response = o.send_without_response;
     return e;
@@ -112,7 +113,9 @@ transports::UartSettings uart_settings(const RawOptions& o) {
 
 void add_transport_options(CLI::App& cmd, RawOptions& o) {
     const std::string g = "Transport";
-    cmd.add_option("--uart", o.uart, "Serial port: /dev/ttyUSB0, /dev/ttyACM0, COM3, a pseudo-terminal, or socket://HOST:PORT (TCP serial server)")
+    cmd.add_option("--uart", o.uart,
+                   "Serial port: /dev/ttyUSB0, /dev/ttyACM0, COM3, a pseudo-terminal, or socket://HOST:PORT (TCP "
+                   "serial server)")
         ->type_name("PORT")
         ->group(g)
         ->required();
@@ -170,11 +173,19 @@ void add_session_options(CLI::App& cmd, RawOptions& o) {
         ->group(g)
         ->capture_default_str()
         ->check(CLI::Range(1u, 600'000u));
-    cmd.add_option("--retries", o.retries, "Further attempts per row or command after a failure")
+    cmd.add_option("--retries", o.retries,
+                   "Attempts after failures the device answered nothing right in; a row on a noisy link that "
+                   "keeps answering gets up to 4x as many")
         ->type_name("N")
         ->group(g)
         ->capture_default_str()
         ->check(CLI::Range(0u, 100u));
+    cmd.add_option("--error-holdoff", o.error_holdoff_ms,
+                   "Milliseconds the device ignores input after an error; waited before Enter DFU again")
+        ->type_name("MS")
+        ->group(g)
+        ->capture_default_str()
+        ->check(CLI::Range(0u, 10'000u));
 }
 
 void add_output_options(CLI::App& cmd, RawOptions& o) {

@@ -27,6 +27,7 @@ struct RawOptions {
     // session
     std::string packet_size = "64";
     unsigned timeout_ms = 1000;
+    unsigned error_holdoff_ms = 30;
     unsigned retries = 3;
     bool send_without_response = false;
     OutputOptions output;

@@ -88,7 +88,9 @@ void Reporter::end_progress() {
 }
 
 void Reporter::on_recovery(const Recovery& r) {
-    const std::string text = fmt::format("retrying {} ({}/{}): {}", r.unit, r.attempt, r.max_attempts, r.reason);
+    const std::string text = r.attempt == 0
+                                 ? fmt::format("{}: {}", r.unit, r.reason)
+                                 : fmt::format("retrying {} ({}/{}): {}", r.unit, r.attempt, r.max_attempts, r.reason);
     log_line(text);
     if (options_.json) {
         event({{"event", "recovery"},

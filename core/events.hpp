@@ -21,7 +21,7 @@ struct Progress {
 struct Recovery {
     std::string reason;    // "no response to Send Data", "ERROR_CHECKSUM from Program Data"
     std::string unit;      // what is redone: "row 0x10000200", "Set Application Metadata"
-    unsigned attempt = 0;  // 1 for the first retry
+    unsigned attempt = 0;  // 1 for the first retry; 0: nothing redone, the run carries on
     unsigned max_attempts = 0;
 };
 

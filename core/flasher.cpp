@@ -32,9 +32,13 @@ struct DeviceStatus {
     std::uint8_t command;
 };
 
-// Statuses that a lost or damaged byte can cause: worth redoing the unit.
+// Statuses that a lost or damaged byte can cause: worth redoing the unit. ERROR_CMD is
+// among them because a device that dropped to NONE after an error whose answer was lost
+// refuses everything but Enter DFU; a device that really lacks a command refuses it every
+// time, and the idle-attempt budget ends that quickly.
 bool status_is_transient(std::uint8_t s) noexcept {
-    return s == status::checksum || s == status::length || s == status::data || s == status::verify;
+    return s == status::checksum || s == status::length || s == status::data || s == status::verify ||
+           s == status::command;
 }
 
 std::string status_text(const DeviceStatus& s) {
@@ -61,8 +65,10 @@ DeviceIdentity enter_once(Client& client, std::uint32_t product_id) {
     return *identity_from_enter(r.data);
 }
 
-// Enter with retries; a refused product ID is an identity error (exit 8).
-DeviceIdentity enter_device(Client& client, std::uint32_t product_id, EventSink& events) {
+// Enter with retries; a refused product ID is an identity error (exit 8), but only on the
+// first Enter of a run: once the device has taken the product ID, a refusal later is
+// damage on the line.
+DeviceIdentity enter_device(Client& client, std::uint32_t product_id, EventSink& events, bool first) {
     const unsigned attempts = client.options().retries + 1;
     for (unsigned attempt = 1;; ++attempt) {
         try {
@@ -83,7 +89,7 @@ DeviceIdentity enter_device(Client& client, std::uint32_t product_id, EventSink&
         } catch (const DeviceStatus& s) {
             // 0x04/0x03 are also what a damaged packet earns, so only a repeated refusal counts.
             if (attempt >= attempts) {
-                if (s.status == status::data || s.status == status::length)
+                if (first && (s.status == status::data || s.status == status::length))
                     throw Error(ExitCode::identity_mismatch,
                                 fmt::format("the device refused product ID 0x{:08X} ({}): the file or --product-id is "
                                             "for another product",
@@ -112,7 +118,8 @@ Flasher::Flasher(transports::Transport& transport, const FirmwareJob& job, Engin
 }
 
 void Flasher::enter() {
-    const DeviceIdentity id = enter_device(client_, job_.product_id, events_);
+    const DeviceIdentity id = enter_device(client_, job_.product_id, events_, !entered_);
+    entered_ = true;
     result_.device = id;
     // Modern loaders report 0/0: only a non-zero identity can contradict the file.
     if (id.silicon_id != 0 && job_.silicon_id && *job_.silicon_id != 0 && id.silicon_id != *job_.silicon_id)
@@ -125,35 +132,60 @@ void Flasher::enter() {
                                 id.silicon_rev, job_.source, *job_.silicon_rev));
 }
 
-void Flasher::recover(const std::string& reason, const std::string& unit, unsigned attempt) {
+Response Flasher::ask(std::uint8_t code, std::span<const std::uint8_t> data) {
+    Response r = expect_success(client_, code, data);
+    if (!r.data.empty() && code != cmd::verify_app)
+        throw LinkFailure(
+            LinkFailure::Kind::corrupt,
+            fmt::format("the answer to {} carries {} data bytes, expected none", command_name(code), r.data.size()));
+    return r;
+}
+
+void Flasher::recover(const std::string& reason, const std::string& unit, unsigned attempt, unsigned limit) {
     ++result_.recoveries;
-    events_.on_recovery(Recovery{reason, unit, attempt, client_.options().retries});
+    events_.on_recovery(Recovery{reason, unit, attempt, limit});
     client_.settle_after_error();
     enter();
     // Whatever part of a row the device buffered before the failure is stale.
     client_.command_unanswered(cmd::sync, {});
 }
 
+// --retries bounds the attempts that fail at the same point as the one before: a dead
+// device, a refusal, or a Program Data slower than --timeout fails the same way every time
+// and gives up after that many. Noise on a line that works strikes at random points; since
+// a whole row is the unit of recovery, a noisy row gets more attempts, up to
+// kNoisyLinkFactor times as many, before the run stops.
+constexpr unsigned kNoisyLinkFactor = 4;
+
 template <typename Op>
 void Flasher::with_recovery(const std::string& unit, Op&& op) {
     const unsigned retries = client_.options().retries;
+    const unsigned limit = (retries + 1) * kNoisyLinkFactor - 1;
+    unsigned same_point = 0;
+    std::size_t last_point = SIZE_MAX;
     for (unsigned attempt = 1;; ++attempt) {
+        step_ = 0;
+        const auto gave_up = [&] {
+            same_point = step_ == last_point ? same_point + 1 : 1;
+            last_point = step_;
+            return same_point > retries || attempt > limit;
+        };
         try {
             op();
             return;
         } catch (const LinkFailure& f) {
-            if (attempt > retries)
+            if (gave_up())
                 throw Error(ExitCode::no_response,
                             fmt::format("{} for {}; gave up after {} attempts", f.what(), unit, attempt));
-            recover(f.what(), unit, attempt);
+            recover(f.what(), unit, attempt, limit);
         } catch (const DeviceStatus& s) {
-            if (!status_is_transient(s.status) || attempt > retries) {
+            if (!status_is_transient(s.status) || gave_up()) {
                 const bool verify = s.status == status::verify;
                 throw Error(verify ? ExitCode::verify_failed : ExitCode::device_error,
                             fmt::format("{} for {}{}", status_text(s), unit,
                                         attempt > 1 ? fmt::format(" (after {} attempts)", attempt) : ""));
             }
-            recover(status_text(s), unit, attempt);
+            recover(status_text(s), unit, attempt, limit);
         }
     }
 }
@@ -161,11 +193,26 @@ void Flasher::with_recovery(const std::string& unit, Op&& op) {
 void Flasher::transfer_row(const RowStep& row, std::uint8_t final_command) {
     const std::span<const std::uint8_t> bytes(row.data);
     std::size_t offset = 0;
+    unsigned unsure = 0;  // Send Data answers lost in a row
     for (const std::size_t n : packing_.send_data) {
-        if (client_.options().send_without_response)
+        ++step_;
+        if (client_.options().send_without_response) {
             client_.command_unanswered(cmd::send_data_no_response, bytes.subspan(offset, n));
-        else
-            expect_success(client_, cmd::send_data, bytes.subspan(offset, n));
+        } else {
+            try {
+                ask(cmd::send_data, bytes.subspan(offset, n));
+                unsure = 0;
+            } catch (const LinkFailure& f) {
+                // The device may or may not have buffered this chunk. Going on costs nothing:
+                // Program Data carries the CRC-32C of the whole row, so a wrong buffer is
+                // refused and the row is redone. Two lost answers running mean the link or
+                // the device is gone.
+                if (++unsure > 1) throw;
+                ++result_.recoveries;
+                events_.on_recovery(Recovery{fmt::format("{}; going on, the row's CRC-32C decides", f.what()),
+                                             fmt::format("row 0x{:08X}", row.address), 0, 0});
+            }
+        }
         offset += n;
     }
     std::vector<std::uint8_t> last;
@@ -173,7 +220,8 @@ void Flasher::transfer_row(const RowStep& row, std::uint8_t final_command) {
     append_le32(last, row.address);
     append_le32(last, crc32c(bytes));
     last.insert(last.end(), bytes.begin() + static_cast<std::ptrdiff_t>(offset), bytes.end());
-    expect_success(client_, final_command, last);
+    ++step_;
+    ask(final_command, last);
 }
 
 void Flasher::row_finished(const RowStep& row) {
@@ -189,13 +237,13 @@ void Flasher::set_app_metadata() {
     std::vector<std::uint8_t> payload{job_.app_id};
     append_le32(payload, job_.app->start);
     append_le32(payload, job_.app->length);
-    with_recovery("Set Application Metadata", [&] { expect_success(client_, cmd::set_app_metadata, payload); });
+    with_recovery("Set Application Metadata", [&] { ask(cmd::set_app_metadata, payload); });
 }
 
 void Flasher::verify_application() {
     const std::uint8_t app[1] = {job_.app_id};
     with_recovery("Verify Application", [&] {
-        Response r = expect_success(client_, cmd::verify_app, app);
+        Response r = ask(cmd::verify_app, app);
         if (r.data.empty())
             throw LinkFailure(LinkFailure::Kind::corrupt, "Verify Application answer carries no result byte");
         result_.app_valid = r.data[0] == 0x01;
@@ -211,6 +259,7 @@ void Flasher::finish_timing() {
 RunResult Flasher::run(Action action) {
     started_ = std::chrono::steady_clock::now();
     result_ = RunResult{};
+    entered_ = false;
     result_.action = action;
     result_.rows_total = job_.row_count();
     result_.bytes_total = job_.payload_bytes();
@@ -224,7 +273,7 @@ RunResult Flasher::run(Action action) {
             if (const auto* eiv = std::get_if<EivStep>(&step)) {
                 if (action == Action::erase) continue;
                 const std::string unit = fmt::format("Set EI Vector ({}:{})", job_.source, eiv->line);
-                with_recovery(unit, [&] { expect_success(client_, cmd::set_eiv, eiv->vector); });
+                with_recovery(unit, [&] { ask(cmd::set_eiv, eiv->vector); });
                 continue;
             }
             const auto& row = std::get<RowStep>(step);
@@ -233,7 +282,7 @@ RunResult Flasher::run(Action action) {
             if (action == Action::erase) {
                 std::uint8_t addr[4];
                 for (int i = 0; i < 4; ++i) addr[i] = static_cast<std::uint8_t>(row.address >> (8 * i));
-                with_recovery(unit, [&] { expect_success(client_, cmd::erase_data, addr); });
+                with_recovery(unit, [&] { ask(cmd::erase_data, addr); });
             } else if (action == Action::program) {
                 with_recovery(unit, [&] { transfer_row(row, cmd::program_data); });
             } else {
@@ -274,10 +323,13 @@ RunResult Flasher::run(Action action) {
         client_.command_unanswered(cmd::exit, {});
     } catch (...) {
         finish_timing();
+        const std::string written = result_.rows_done == 0 ? std::string("no row was written")
+                                                           : fmt::format("rows written: 0x{:08X}..0x{:08X}",
+                                                                         *result_.first_row, result_.end_address);
         rethrow_as_run_error(
-            fmt::format("interrupted after {} of {} rows; the device was not told the update is "
-                        "complete",
-                        result_.rows_done, result_.rows_total));
+            fmt::format("interrupted after {} of {} rows ({}); the device was not told the update "
+                        "is complete: run the same command again",
+                        result_.rows_done, result_.rows_total, written));
     }
     finish_timing();
     return result_;
@@ -288,7 +340,7 @@ DeviceIdentity query_device(transports::Transport& transport, ChecksumType check
     Client client(transport, checksum, options, events, cancel);
     try {
         transport.discard_input();
-        const DeviceIdentity id = enter_device(client, product_id, events);
+        const DeviceIdentity id = enter_device(client, product_id, events, true);
         client.command_unanswered(cmd::exit, {});
         return id;
     } catch (...) {

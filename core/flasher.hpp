@@ -47,10 +47,12 @@ public:
 
 private:
     void enter();
+    // One command that must succeed, with an answer of the right shape.
+    Response ask(std::uint8_t code, std::span<const std::uint8_t> data);
     void transfer_row(const RowStep& row, std::uint8_t final_command);
     template <typename Op>
     void with_recovery(const std::string& unit, Op&& op);
-    void recover(const std::string& reason, const std::string& unit, unsigned attempt);
+    void recover(const std::string& reason, const std::string& unit, unsigned attempt, unsigned limit);
     void set_app_metadata();
     void verify_application();
     void row_finished(const RowStep& row);
@@ -62,6 +64,8 @@ private:
     EventSink& events_;
     RunResult result_;
     std::chrono::steady_clock::time_point started_;
+    std::size_t step_ = 0;  // packets into the current unit: where an attempt failed
+    bool entered_ = false;  // the device has accepted the product ID in this run
 };
 
 // Enter DFU with `product_id`, read the identity, Exit. For `dfuhost info`.

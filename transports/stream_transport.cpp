@@ -28,6 +28,12 @@ void StreamTransport::wait_for_quiet_line() const {
 
 void StreamTransport::send(std::span<const std::uint8_t> packet, Reply reply) {
     wait_for_quiet_line();
+    // Every answer belongs to the packet before it: whatever is left over now (bytes after
+    // an end byte, the rest of a late or garbled answer) would only be misread as the
+    // answer to this one.
+    if (rx_.size() > rx_begin_) counters_.bytes_discarded += rx_.size() - rx_begin_;
+    rx_.clear();
+    rx_begin_ = 0;
     stream_->write_all(packet);
     counters_.bytes_sent += packet.size();
     ++counters_.packets_sent;

@@ -97,10 +97,12 @@ TEST_CASE("program: 128- and 256-byte rows") {
     }
 }
 
-TEST_CASE("recovery: each kind of damage is survived by redoing the row") {
+TEST_CASE("recovery: each kind of damage is survived - by going on or by redoing the row") {
     const Fault faults[] = {Fault::lose_response, Fault::corrupt_response, Fault::corrupt_request, Fault::lose_request};
     for (Fault fault : faults) {
-        for (std::size_t at : {3u, 10u, 11u, 12u}) {  // mid-row Send Data, Program Data, next row's first packets
+        // Packets: 0 Enter, 1 Set Application Metadata, 2..10 row 0's Send Data, 11 its
+        // Program Data, 12 row 1's first Send Data.
+        for (std::size_t at : {3u, 10u, 11u, 12u}) {
             CAPTURE(static_cast<int>(fault));
             CAPTURE(at);
             InProcessDevice dev(InProcessDevice::default_config());
@@ -113,11 +115,62 @@ TEST_CASE("recovery: each kind of damage is survived by redoing the row") {
             const RunResult r = f.run(Action::program);
             check_flash_has(dev.flash(), job);
             CHECK(r.app_valid == true);
-            CHECK(r.recoveries == 1);
-            REQUIRE(ev.recoveries.size() == 1);
+            REQUIRE(ev.recoveries.size() == r.recoveries);
             CHECK(ev.recoveries[0].unit.find("row 0x") == 0);
+            const bool send_data = at != 11;
+            if ((fault == Fault::lose_response || fault == Fault::corrupt_response) && send_data) {
+                // The chunk did reach the device: going on costs nothing, nothing is redone.
+                CHECK(r.recoveries == 1);
+                CHECK(ev.recoveries[0].attempt == 0);
+                CHECK(count_code(dev, cmd::enter) == 1);
+            } else if (send_data && fault == Fault::lose_request) {
+                // The chunk never arrived: going on, then the row's CRC-32C refuses the row
+                // and it is redone.
+                CHECK(r.recoveries == 2);
+                CHECK(ev.recoveries[0].attempt == 0);
+                CHECK(ev.recoveries[1].attempt == 1);
+            } else {
+                CHECK(r.recoveries == 1);
+                CHECK(ev.recoveries[0].attempt == 1);
+            }
         }
     }
+}
+
+TEST_CASE("recovery: noise striking a row at a different point each time gets more than --retries attempts") {
+    InProcessDevice dev(InProcessDevice::default_config());
+    // Row 0's first five attempts each have a different Send Data request damaged:
+    // chunk k in attempt k (recovery attempts start with Sync).
+    std::size_t attempt = 0, chunk = 0;
+    bool row0_done = false;
+    dev.set_fault_plan([&](std::size_t, const std::vector<std::uint8_t>& p) {
+        if (p[1] == cmd::sync) ++attempt, chunk = 0;
+        if (p[1] == cmd::program_data) row0_done = true;
+        if (p[1] != cmd::send_data || row0_done) return Fault::none;
+        return chunk++ == attempt && attempt < 5 ? Fault::corrupt_request : Fault::none;
+    });
+    FirmwareJob job = make_job(2);
+    sign(job, 1000);
+    EngineOptions o = fast_options();
+    o.retries = 2;
+    NullEvents ev;
+    const RunResult r = Flasher(dev, job, o, ev).run(Action::program);
+    check_flash_has(dev.flash(), job);
+    CHECK(r.app_valid == true);
+    CHECK(r.recoveries > 2);
+}
+
+TEST_CASE("recovery: an answer carrying data where none belongs is not taken as success") {
+    InProcessDevice dev(InProcessDevice::default_config());
+    dev.set_fault_plan(
+        [](std::size_t i, const std::vector<std::uint8_t>&) { return i == 4 ? Fault::extra_data : Fault::none; });
+    FirmwareJob job = make_job(2);
+    sign(job, 1000);
+    NullEvents ev;
+    const RunResult r = Flasher(dev, job, fast_options(), ev).run(Action::program);
+    check_flash_has(dev.flash(), job);
+    REQUIRE_FALSE(ev.recoveries.empty());
+    CHECK(ev.recoveries[0].reason.find("carries 4 data bytes, expected none") != std::string::npos);
 }
 
 TEST_CASE("recovery is bounded: a row that always fails ends with exit 5 after retries") {

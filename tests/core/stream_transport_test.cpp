@@ -131,3 +131,20 @@ TEST_CASE("each packet is one write, and an unanswered packet is followed by the
     CHECK(t.counters().bytes_sent == 128);
     CHECK(t.counters().packets_sent == 2);
 }
+
+TEST_CASE("bytes after an answer's end byte are not taken for the next answer") {
+    Fixture f;
+    auto t = f.make();
+    // A lying device: the answer, then the start of something that looks like another.
+    f.chunks = {{0x01, 0x00, 0x00, 0x00, 0xFF, 0xFF, 0x17, 0x01, 0x02, 0x00}};
+    std::vector<std::uint8_t> frame;
+    const std::vector<std::uint8_t> packet{0x01, 0x38, 0x00, 0x00, 0xC7, 0xFF, 0x17};
+    t.send(packet, Reply::expected);
+    REQUIRE(t.receive(frame, Clock::now()));
+    CHECK(frame == kOk);
+    t.send(packet, Reply::expected);
+    f.chunks = {kWithData};
+    REQUIRE(t.receive(frame, Clock::now()));
+    CHECK(frame == kWithData);
+    CHECK(t.counters().bytes_discarded == 3);
+}

@@ -351,6 +351,54 @@ TEST_CASE("fault: parsing - and a seeded sequence is reproducible") {
     CHECK(sim_fault_hit(&a, 1.0) == 1);
 }
 
+TEST_CASE("fault: drop removes exactly one byte - corrupt changes exactly one - lose parses") {
+    sim_fault_cfg c;
+    sim_fault_cfg_defaults(&c);
+    char err[200];
+    REQUIRE(sim_fault_parse("lose=0.5", &c, err, sizeof err) == 0);
+    CHECK(c.lose == doctest::Approx(0.5));
+    const Bytes original = pattern(64, 3);
+    for (std::uint64_t seed = 1; seed <= 50; ++seed) {
+        CAPTURE(seed);
+        {
+            sim_fault_cfg d;
+            sim_fault_cfg_defaults(&d);
+            d.drop = 1.0;
+            d.seed = seed;
+            sim_fault f;
+            sim_fault_init(&f, &d);
+            Bytes b = original;
+            const std::size_t n = sim_fault_damage(&f, b.data(), b.size());
+            REQUIRE(n == original.size() - 1);
+            // What is left is the original with one byte taken out.
+            std::size_t at = 0;
+            while (at < n && b[at] == original[at]) ++at;
+            CHECK(std::equal(b.begin() + static_cast<std::ptrdiff_t>(at), b.begin() + static_cast<std::ptrdiff_t>(n),
+                             original.begin() + static_cast<std::ptrdiff_t>(at) + 1));
+        }
+        {
+            sim_fault_cfg d;
+            sim_fault_cfg_defaults(&d);
+            d.corrupt = 1.0;
+            d.seed = seed;
+            sim_fault f;
+            sim_fault_init(&f, &d);
+            Bytes b = original;
+            CHECK(sim_fault_damage(&f, b.data(), b.size()) == b.size());
+            std::size_t changed = 0;
+            for (std::size_t i = 0; i < b.size(); ++i) changed += b[i] != original[i];
+            CHECK(changed == 1);
+        }
+    }
+    sim_fault none;
+    sim_fault_init(&none, &c);  // drop and corrupt 0: untouched, and no draw spent
+    const std::uint64_t state = none.state;
+    Bytes b = original;
+    CHECK(sim_fault_damage(&none, b.data(), b.size()) == b.size());
+    CHECK(b == original);
+    CHECK(none.state == state);
+}
+
 TEST_CASE("flash file: created erased - rows written through at once - size checked on reopen") {
     const TempFile tmp("flash.bin");
     const std::string& path = tmp.path;

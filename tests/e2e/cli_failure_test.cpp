@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -179,4 +180,35 @@ TEST_CASE("output files that cannot be written exit 2 naming them") {
         dfuhost({"generate", sample("blinky.bin"), "--base", "0x10000000", "-o", (missing / "y.mtbdfu").string()});
     CHECK(companion.exit_code == 2);
     CHECK(contains(companion.err, "no-such-folder/y.hex"));
+}
+
+TEST_CASE("Ctrl-C during a transfer: exit 130 naming the rows written - no Exit DFU - app not valid") {
+    for (const int sig : {SIGINT, SIGTERM}) {
+        CAPTURE(sig);
+        TempDir dir;
+        // Paced at 115200 baud the 64 KiB take seconds: time to interrupt mid-transfer.
+        Simulator sim(dir, {"--baud", "115200", "--flash-size", "131072"});
+        auto image = random_bytes(64 * 1024 - 4, 5);
+        const std::uint32_t crc = test_crc32c(image.data(), image.size());
+        for (int i = 0; i < 4; ++i) image.push_back(static_cast<std::uint8_t>(crc >> (8 * i)));
+        write_text(dir / "app.hex", to_intel_hex({{0x10000000, image}}));
+        const std::vector<std::string> argv{DFUHOST_BIN, "program", (dir / "app.hex").string(),
+                                            "--uart",    sim.pty(), "--product-id",
+                                            "01020304",  "--json"};
+        const auto r = run_process(
+            argv, SignalWhen{[](const std::string& out) { return contains(out, "\"rows_done\":3,"); }, sig});
+        INFO(r.out << r.err);
+        CHECK(r.exit_code == 130);
+        CHECK(contains(r.err, "interrupted after"));
+        CHECK(contains(r.err, "rows written: 0x10000000.."));
+        CHECK(contains(r.err, "run the same command again"));
+        CHECK(contains(r.out, "\"exit_code\":130"));
+        // The packet in flight finished; nothing told the device the update is complete.
+        const std::string trace = sim.trace();
+        CHECK_FALSE(contains(trace, " rx 013B"));
+        CHECK_FALSE(contains(trace, " rx 0131"));  // no Verify Application either
+        // Only part of the image is in flash.
+        const auto flash = sim.flash();
+        CHECK_FALSE(std::equal(image.begin(), image.end(), flash.begin()));
+    }
 }

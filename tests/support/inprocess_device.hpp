@@ -15,7 +15,8 @@ namespace testsupport {
 
 class InProcessDevice final : public dfu::transports::Transport {
 public:
-    enum class Fault { none, lose_request, lose_response, corrupt_response, corrupt_request };
+    // extra_data: a success answer that carries 4 data bytes where the command returns none.
+    enum class Fault { none, lose_request, lose_response, corrupt_response, corrupt_request, extra_data };
     // Called per packet sent by the host (0-based count) to decide its fate.
     using FaultPlan = std::function<Fault(std::size_t index, const std::vector<std::uint8_t>& packet)>;
 
@@ -57,6 +58,12 @@ public:
         if (n == 0 || f == Fault::lose_response) return;
         std::vector<std::uint8_t> r(rsp, rsp + n);
         if (f == Fault::corrupt_response) r[r.size() - 3] ^= 0x01;
+        if (f == Fault::extra_data) {
+            const std::uint8_t extra[4] = {0xDE, 0xAD, 0xBE, 0xEF};
+            const std::size_t len =
+                dfu_build_packet(r[1], extra, sizeof extra, responder_.cfg.checksum_type, rsp, sizeof rsp);
+            r.assign(rsp, rsp + len);
+        }
         pending_.push_back(std::move(r));
     }
 

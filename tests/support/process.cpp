@@ -51,6 +51,12 @@ TempDir::~TempDir() {
 }
 
 ProcessResult run_process(const std::vector<std::string>& argv, std::chrono::milliseconds timeout) {
+    return run_process(argv, SignalWhen{}, timeout);
+}
+
+ProcessResult run_process(const std::vector<std::string>& argv, const SignalWhen& interrupt,
+                          std::chrono::milliseconds timeout) {
+    bool signalled = false;
     TempDir dir;
     const auto out_path = dir / "stdout";
     const auto err_path = dir / "stderr";
@@ -72,6 +78,10 @@ ProcessResult run_process(const std::vector<std::string>& argv, std::chrono::mil
     for (;;) {
         const pid_t r = ::waitpid(pid, &status, WNOHANG);
         if (r == pid) break;
+        if (interrupt.ready && !signalled && interrupt.ready(slurp(out_path))) {
+            ::kill(pid, interrupt.signal);
+            signalled = true;
+        }
         if (std::chrono::steady_clock::now() - started > timeout) {
             ::kill(pid, SIGKILL);
             ::waitpid(pid, &status, 0);

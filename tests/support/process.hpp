@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,15 @@ struct ProcessResult {
 };
 
 ProcessResult run_process(const std::vector<std::string>& argv,
+                          std::chrono::milliseconds timeout = std::chrono::seconds(60));
+
+// Sends `signal` to the child once its standard output so far satisfies `ready`, as a
+// user pressing Ctrl-C at a chosen moment would.
+struct SignalWhen {
+    std::function<bool(const std::string& out_so_far)> ready;
+    int signal = 2;  // SIGINT
+};
+ProcessResult run_process(const std::vector<std::string>& argv, const SignalWhen& interrupt,
                           std::chrono::milliseconds timeout = std::chrono::seconds(60));
 
 // A fresh folder under $TMPDIR, removed with its contents on destruction.

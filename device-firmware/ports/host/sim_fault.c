@@ -65,6 +65,8 @@ int sim_fault_parse(const char* spec, sim_fault_cfg* cfg, char* err, size_t err_
             bad = parse_probability(val, &cfg->corrupt);
         } else if (strcmp(key, "silence") == 0) {
             bad = parse_probability(val, &cfg->silence);
+        } else if (strcmp(key, "lose") == 0) {
+            bad = parse_probability(val, &cfg->lose);
         } else if (strcmp(key, "reset") == 0) {
             bad = parse_probability(val, &cfg->reset);
         } else if (strcmp(key, "delay") == 0) {
@@ -74,7 +76,7 @@ int sim_fault_parse(const char* spec, sim_fault_cfg* cfg, char* err, size_t err_
             bad = parse_unsigned(val, ~0ull, &u);
             cfg->seed = bad ? 1u : (uint64_t)u;
         } else {
-            snprintf(err, err_len, "--fault: unknown key '%s' (drop, corrupt, silence, reset, delay, seed)", key);
+            snprintf(err, err_len, "--fault: unknown key '%s' (drop, corrupt, silence, lose, reset, delay, seed)", key);
             return -1;
         }
         if (bad) {
@@ -107,4 +109,17 @@ int sim_fault_hit(sim_fault* f, double p) {
         return 1;
     }
     return (double)sim_fault_next(f) / 4294967296.0 < p;
+}
+
+size_t sim_fault_damage(sim_fault* f, uint8_t* buf, size_t len) {
+    if (len > 1 && sim_fault_hit(f, f->cfg.drop)) {
+        size_t at = sim_fault_next(f) % len;
+        memmove(buf + at, buf + at + 1, len - at - 1);
+        --len;
+    }
+    if (len > 0 && sim_fault_hit(f, f->cfg.corrupt)) {
+        uint32_t r = sim_fault_next(f);
+        buf[r % len] ^= (uint8_t)(1u + (r >> 8) % 255u); /* never 0: the byte changes */
+    }
+    return len;
 }

@@ -1,10 +1,13 @@
 /*
- * sim_fault.h - fault injection, per received packet (--fault drop=P,corrupt=P,silence=P,
- * reset=P,delay=MS,seed=N). Each P is a probability in [0, 1]:
- *   drop     the packet is lost before the device sees it (traced rx-flushed)
- *   reset    the device resets: state NONE, row buffer gone; the packet is lost (rx-flushed)
+ * sim_fault.h - fault injection, per packet (--fault drop=P,corrupt=P,silence=P,lose=P,
+ * reset=P,delay=MS,seed=N). Each P is a probability in [0, 1], drawn on its own for each
+ * packet received and, where it applies, for each response sent:
+ *   drop     one byte of the packet goes missing on the line (both directions); the rx
+ *            trace shows what the device got, the tx trace what the host was sent
+ *   corrupt  one byte of the packet is altered on the line (both directions)
  *   silence  the packet is handled but its response is not sent
- *   corrupt  one byte of the response is altered (the tx trace shows what was sent)
+ *   lose     the whole packet is lost before the device sees it (traced rx-flushed)
+ *   reset    the device resets: state NONE, row buffer gone; the packet is lost (rx-flushed)
  *   delay    every response is sent MS milliseconds late
  *   seed     the PRNG seed (default 1): the same seed gives the same faults
  */
@@ -19,7 +22,7 @@ extern "C" {
 #endif
 
 typedef struct {
-    double drop, corrupt, silence, reset;
+    double drop, corrupt, silence, lose, reset;
     uint32_t delay_ms;
     uint64_t seed;
 } sim_fault_cfg;
@@ -37,6 +40,9 @@ void sim_fault_init(sim_fault* f, const sim_fault_cfg* cfg);
 /* 1 with probability p (draws a number only when 0 < p < 1). */
 int sim_fault_hit(sim_fault* f, double p);
 uint32_t sim_fault_next(sim_fault* f);
+/* Applies drop and corrupt to one packet in place (buf holds len bytes); returns the new
+ * length. Draws nothing when both probabilities are 0. */
+size_t sim_fault_damage(sim_fault* f, uint8_t* buf, size_t len);
 
 #ifdef __cplusplus
 }

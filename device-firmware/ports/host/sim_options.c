@@ -32,7 +32,7 @@ void sim_options_usage(FILE* f) {
         "  --baud N               receive and send as over an N baud 8N1 line (0 = no pacing)\n"
         "  --turnaround-us T      response starts T us after the request's last byte (0)\n"
         "  --flash-write-us T     plus T us per row programmed or erased (0)\n"
-        "  --fault SPEC           drop=P,corrupt=P,silence=P,reset=P,delay=MS,seed=N\n"
+        "  --fault SPEC           drop=P,corrupt=P,silence=P,lose=P,reset=P,delay=MS,seed=N\n"
         "  --transport uart       the only transport a pty can model\n"
         "  --no-eiv               Set EI Vector is compiled out (answers 0x05)\n"
         "  --error-holdoff MS     input discarded after an error while updating (20)\n"

@@ -87,9 +87,18 @@ static void on_unit(void* ctx, sim_unit_kind kind, const uint8_t* bytes, size_t 
         sim_trace_line(s->trace, now_us, "rx-flushed", bytes, len);
         return;
     }
-    if (sim_fault_hit(&s->fault, s->fault.cfg.drop)) {
+    if (sim_fault_hit(&s->fault, s->fault.cfg.lose)) {
         sim_trace_line(s->trace, now_us, "rx-flushed", bytes, len);
         return;
+    }
+    if (s->fault.cfg.drop > 0 || s->fault.cfg.corrupt > 0) {
+        /* The line damaged the packet: the device handles what actually arrived. */
+        if (len > sizeof s->damaged) {
+            len = sizeof s->damaged;
+        }
+        memcpy(s->damaged, bytes, len);
+        len = sim_fault_damage(&s->fault, s->damaged, len);
+        bytes = s->damaged;
     }
     sim_trace_line(s->trace, now_us, "rx", bytes, len);
     s->rows_busy = 0;
@@ -97,10 +106,7 @@ static void on_unit(void* ctx, sim_unit_kind kind, const uint8_t* bytes, size_t 
     if (n == 0 || sim_fault_hit(&s->fault, s->fault.cfg.silence)) {
         return;
     }
-    if (sim_fault_hit(&s->fault, s->fault.cfg.corrupt)) {
-        uint32_t r = sim_fault_next(&s->fault);
-        s->rsp[r % n] ^= (uint8_t)(1u + (r >> 8) % 255u); /* never 0: the byte changes */
-    }
+    n = sim_fault_damage(&s->fault, s->rsp, n);
     /* The device answers after its turnaround (and flash time); the response then takes its
      * time on the transmit line, and the host gets it in one piece when its last byte is out. */
     start_us = now_us + s->timing.turnaround_us + (uint64_t)s->rows_busy * s->timing.flash_write_us +

@@ -58,6 +58,7 @@ typedef struct {
     uint64_t rxq_done[SIM_RXQ_CAP]; /* when each byte has left the line */
     uint8_t rx[4096];
     uint8_t rsp[8192];
+    uint8_t damaged[SIM_FRAMER_CAP]; /* a received packet after --fault drop/corrupt */
 } sim_server;
 
 /* Sets up s (core included). timing NULL: no pacing. 0 ok, nonzero: dfu_init's error. */
