@@ -472,7 +472,7 @@ struct Server {
     std::unique_ptr<sim_server> s = std::make_unique<sim_server>();
     sim_trace trace{nullptr};
 
-    explicit Server(sim_timing timing) {
+    explicit Server(sim_timing timing, sim_framing framing = SIM_FRAMING_LENGTH) {
         int sv[2];
         REQUIRE(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
         dev = sv[0];
@@ -483,8 +483,7 @@ struct Server {
         const dfu_flash_port port = flash.port();
         sim_fault_cfg fault;
         sim_fault_cfg_defaults(&fault);
-        REQUIRE(sim_server_init(s.get(), dev, &cfg, &port, SIM_FRAMING_LENGTH, &fault, &timing, &trace,
-                                &g_never_stop) == 0);
+        REQUIRE(sim_server_init(s.get(), dev, &cfg, &port, framing, &fault, &timing, &trace, &g_never_stop) == 0);
     }
     ~Server() {
         close(host);
@@ -512,21 +511,31 @@ struct Server {
 
 }  // namespace
 
-TEST_CASE("server: a packet is handled when its last byte has left the line - then turnaround - then the answer") {
-    Server sv(sim_timing{115200, 300, 0});
+TEST_CASE("server: gap framing handles a packet when its last byte has left the line and the gap passed") {
+    Server sv(sim_timing{115200, 300, 0}, SIM_FRAMING_GAP);
     const Bytes enter = packet(DFU_CMD_ENTER, le32(0x01020304));  // 11 bytes: 955 us at 115200
     const std::uint64_t t0 = sim_now_us();
     sv.receive(enter, t0);
-    CHECK(sim_server_due_us(sv.s.get(), t0) == t0 + 608);  // enough bytes for the smallest packet
-    sim_server_advance(sv.s.get(), t0 + 607);
-    sim_server_advance(sv.s.get(), t0 + 608);
-    CHECK(sim_server_due_us(sv.s.get(), t0 + 608) == t0 + 955);  // the header says 11
     sim_server_advance(sv.s.get(), t0 + 954);
+    sim_server_advance(sv.s.get(), t0 + 955 + 999);
     CHECK(sv.answer().empty());
-    CHECK(dfu_state(&sv.s->core) == DFU_STATE_NONE);  // not handled yet
-    sim_server_advance(sv.s.get(), t0 + 955);
-    // Handled at t0 + 955; the 15-byte answer starts 300 us later and takes 1303 us.
+    CHECK(dfu_state(&sv.s->core) == DFU_STATE_NONE);  // not handled yet: the gap is not over
+    sim_server_advance(sv.s.get(), t0 + 955 + 1000);
+    // Handled at the end of the gap; the 15-byte answer starts 300 us later and takes 1303 us.
     CHECK(dfu_state(&sv.s->core) == DFU_STATE_UPDATING);
+    CHECK(sim_now_us() >= t0 + 955 + 1000 + 300 + 1303);
+    CHECK(sv.answer() == packet(0x00, {0, 0, 0, 0, 0, 0x02, 0x05, 0x01}));
+}
+
+TEST_CASE("server: length framing handles a packet once read - the answer still waits for the line") {
+    Server sv(sim_timing{115200, 300, 0});
+    const Bytes enter = packet(DFU_CMD_ENTER, le32(0x01020304));
+    const std::uint64_t t0 = sim_now_us();
+    sv.receive(enter, t0);
+    // One sleep, not two: the packet is complete in the queue, so it is handled now...
+    sim_server_advance(sv.s.get(), t0);
+    CHECK(dfu_state(&sv.s->core) == DFU_STATE_UPDATING);
+    // ...but its answer leaves no earlier than the last byte (955) + turnaround + 1303 us.
     CHECK(sim_now_us() >= t0 + 955 + 300 + 1303);
     CHECK(sv.answer() == packet(0x00, {0, 0, 0, 0, 0, 0x02, 0x05, 0x01}));
 }
@@ -537,7 +546,7 @@ TEST_CASE("server: unanswered packets take their time on the line before the nex
     // Sync (7 bytes, never answered) and Enter DFU (11) back to back: 18 bytes, 1563 us.
     sv.receive(cat(packet(DFU_CMD_SYNC, {}), packet(DFU_CMD_ENTER, le32(0x01020304))), t0);
     Bytes got;
-    CHECK(sv.run_until_answer(t0, got) == t0 + 1563);
+    sv.run_until_answer(t0, got);
     CHECK(got == packet(0x00, {0, 0, 0, 0, 0, 0x02, 0x05, 0x01}));
     CHECK(sim_now_us() >= t0 + 1563 + 1303);
 }

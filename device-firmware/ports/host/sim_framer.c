@@ -79,7 +79,8 @@ static void feed_length(sim_framer* f, uint8_t b, uint64_t now_us) {
 }
 
 void sim_framer_idle(sim_framer* f, uint64_t now_us) {
-    if (!pending(f) || now_us - f->last_rx_us < f->timeout_us) {
+    /* last_rx_us may lie ahead of now: bytes fed ahead of their arrival (sim_serve). */
+    if (!pending(f) || now_us < f->last_rx_us || now_us - f->last_rx_us < f->timeout_us) {
         return;
     }
     /* Stray bytes always precede a partial packet, so report them first. */
@@ -111,6 +112,9 @@ int64_t sim_framer_due_us(const sim_framer* f, uint64_t now_us) {
     uint64_t elapsed;
     if (!pending(f)) {
         return -1;
+    }
+    if (now_us < f->last_rx_us) {
+        return (int64_t)(f->last_rx_us - now_us + f->timeout_us);
     }
     elapsed = now_us - f->last_rx_us;
     return elapsed >= f->timeout_us ? 0 : (int64_t)(f->timeout_us - elapsed);

@@ -70,9 +70,15 @@ static void send_response(sim_server* s, const uint8_t* p, size_t len) {
 /* A unit cut by the framer; now_us is when its last byte left the receive line. */
 static void on_unit(void* ctx, sim_unit_kind kind, const uint8_t* bytes, size_t len, uint64_t now_us) {
     sim_server* s = ctx;
-    uint32_t now_ms = core_ms(now_us);
+    uint32_t now_ms;
     uint64_t start_us, end_us;
     size_t n;
+
+    if (now_us < s->model_us) {
+        now_us = s->model_us; /* a unit ended by an idle check stamped before a packet handled ahead */
+    }
+    s->model_us = now_us;
+    now_ms = core_ms(now_us);
 
     if (dfu_discarding(&s->core, now_ms)) {
         sim_trace_line(s->trace, now_us, "rx-flushed", bytes, len);
@@ -129,6 +135,7 @@ int sim_server_init(sim_server* s, int fd, const dfu_config* cfg, const dfu_flas
     s->core_port.write_row = count_write_row;
     s->core_port.erase_row = count_erase_row;
     s->rows_busy = 0;
+    s->model_us = 0;
     if (port->read == NULL || port->write_row == NULL || port->erase_row == NULL) {
         return -1; /* dfu_init would not see it through the wrapper */
     }
@@ -168,9 +175,15 @@ size_t sim_server_receive(sim_server* s, const uint8_t* bytes, size_t len, uint6
 }
 
 void sim_server_advance(sim_server* s, uint64_t now_us) {
-    /* Runs of bytes that left the line at the same time (all of a read without pacing) go
-     * to the framer in one call; with pacing every byte goes at its own time. */
-    while (s->rxq_len != 0 && s->rxq_done[s->rxq_head] <= now_us && !*s->stop) {
+    /* Length framing finds a packet's end from its bytes, not from the silence after them, so
+     * queued bytes go to the framer at once, stamped with when they will have left the line:
+     * a complete packet is handled as soon as it is read, and the device sleeps once, until
+     * its answer has crossed the line (on_unit), instead of once for the packet and once
+     * more for the answer. Each sleep costs a timer wake-up the real line does not have.
+     * Gap framing must see the silence, so its bytes go as they arrive. Runs of bytes that
+     * left the line at the same time go to the framer in one call. */
+    const int lookahead = s->framer.mode == SIM_FRAMING_LENGTH;
+    while (s->rxq_len != 0 && (lookahead || s->rxq_done[s->rxq_head] <= now_us) && !*s->stop) {
         uint64_t t = s->rxq_done[s->rxq_head];
         size_t run = 1;
         while (run < s->rxq_len && s->rxq_head + run < SIM_RXQ_CAP && s->rxq_done[s->rxq_head + run] == t) {
@@ -182,7 +195,11 @@ void sim_server_advance(sim_server* s, uint64_t now_us) {
     }
     /* Every byte that left the line by now is in: a unit whose gap/timeout passed ends. */
     sim_framer_idle(&s->framer, now_us);
-    dfu_poll(&s->core, core_ms(now_us));
+    /* The core's clock never runs backwards, even when a packet was handled ahead. */
+    if (now_us > s->model_us) {
+        s->model_us = now_us;
+    }
+    dfu_poll(&s->core, core_ms(s->model_us));
 }
 
 uint64_t sim_server_due_us(const sim_server* s, uint64_t now_us) {

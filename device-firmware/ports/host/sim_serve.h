@@ -58,6 +58,7 @@ typedef struct {
     uint64_t rxq_done[SIM_RXQ_CAP]; /* when each byte has left the line */
     uint8_t rx[4096];
     uint8_t rsp[8192];
+    uint64_t model_us; /* the latest time the core has been told: it only moves forward */
     uint8_t damaged[SIM_FRAMER_CAP]; /* a received packet after --fault drop/corrupt */
 } sim_server;
 
