@@ -18,7 +18,10 @@ struct HidSpec {
     std::string selector;  // serial number or hidraw path; empty: any
 };
 
-constexpr HidSpec kDefault{0x058B, 0xF21D, {}};
+// The default device: emUSB's HID DFU identity.
+HidSpec default_spec() {
+    return {0x058B, 0xF21D, {}};
+}
 
 [[noreturn]] void bad_spec(std::string_view spec) {
     throw OpenError(
@@ -34,7 +37,7 @@ std::uint16_t hex16(std::string_view text, std::string_view spec) {
 }
 
 HidSpec parse_spec(std::string_view spec) {
-    if (spec.empty()) return kDefault;
+    if (spec.empty()) return default_spec();
     const auto first = spec.find(':');
     if (first == std::string_view::npos) bad_spec(spec);
     const auto second = spec.find(':', first + 1);
@@ -74,7 +77,7 @@ std::unique_ptr<Transport> open_usb_hid(std::string_view spec) {
 std::vector<FoundBridge> find_usb_hid_devices(std::string_view spec) {
     std::vector<HidSpec> specs;
     if (spec.empty())
-        specs = {kDefault, HidSpec{0x04B4, 0xF21D, {}}};  // emUSB and PDL DFU identities
+        specs = {default_spec(), HidSpec{0x04B4, 0xF21D, {}}};  // emUSB and PDL DFU identities
     else
         specs = {parse_spec(spec)};
     std::vector<FoundBridge> out;
