@@ -17,12 +17,18 @@ namespace {
 
 const char* command_name(std::uint8_t command) {
     switch (command) {
-        case cmd::speed: return "set speed (0x86)";
-        case cmd::i2c_recover: return "I2C bus recovery (0x87)";
-        case cmd::i2c_transfer: return "I2C transfer (0x88)";
-        case cmd::spi_transfer: return "SPI transfer (0x89)";
-        case cmd::capabilities: return "capabilities (0x90)";
-        default: return "command";
+        case cmd::speed:
+            return "set speed (0x86)";
+        case cmd::i2c_recover:
+            return "I2C bus recovery (0x87)";
+        case cmd::i2c_transfer:
+            return "I2C transfer (0x88)";
+        case cmd::spi_transfer:
+            return "SPI transfer (0x89)";
+        case cmd::capabilities:
+            return "capabilities (0x90)";
+        default:
+            return "command";
     }
 }
 
@@ -53,9 +59,10 @@ auto while_opening(Op&& op) {
     try {
         return op();
     } catch (const IoError& e) {
-        throw OpenError(fmt::format("{} (while opening; replug the probe, and check that it runs KitProg3 firmware: "
-                                    "ModusToolbox's fw-loader updates it)",
-                                    e.what()));
+        throw OpenError(
+            fmt::format("{} (while opening; replug the probe, and check that it runs KitProg3 firmware: "
+                        "ModusToolbox's fw-loader updates it)",
+                        e.what()));
     }
 }
 
@@ -85,9 +92,10 @@ private:
             recover();
             o = attempt(reading, out, in);
             if (o == Outcome::bus_stuck)
-                throw IoError(fmt::format("{}: the I2C bus is still stuck after a bus recovery (SDA or SCL held low): "
-                                          "check the wiring, the pull-ups and the target's power",
-                                          description()));
+                throw IoError(
+                    fmt::format("{}: the I2C bus is still stuck after a bus recovery (SDA or SCL held low): "
+                                "check the wiring, the pull-ups and the target's power",
+                                description()));
         }
         if (o == Outcome::address_nack && !reading)
             throw IoError(fmt::format(
@@ -113,8 +121,8 @@ private:
                     break;
                 case I2cReply::Kind::address_nack:
                     if (start) return Outcome::address_nack;
-                    throw IoError(fmt::format("{}: the I2C target stopped acknowledging {} byte {} of {}", description(),
-                                              reading ? "before" : "at", off + 1, total));
+                    throw IoError(fmt::format("{}: the I2C target stopped acknowledging {} byte {} of {}",
+                                              description(), reading ? "before" : "at", off + 1, total));
                 case I2cReply::Kind::data_nack:
                     throw IoError(fmt::format("{}: the I2C target refused (NACK) data byte {} of {}", description(),
                                               off + r.acked + 1, total));
@@ -149,9 +157,10 @@ private:
             if (r.kind != I2cReply::Kind::wait) return r;
             if (SteadyClock::now() >= limit) {
                 abort_transfer();
-                throw IoError(fmt::format("{}: the I2C transfer did not finish within {} ms (a target holding SCL low?); "
-                                          "aborted with a bus recovery",
-                                          description(), t.transfer.count()));
+                throw IoError(
+                    fmt::format("{}: the I2C transfer did not finish within {} ms (a target holding SCL low?); "
+                                "aborted with a bus recovery",
+                                description(), t.transfer.count()));
             }
         }
     }
@@ -170,9 +179,10 @@ private:
     void recover() {
         const Packet r = bridge_.exchange(encode_i2c_recover());
         if (r.size() >= 2 && r[0] == cmd::i2c_recover && r[1] == status::ok) return;
-        throw IoError(fmt::format("{}: the I2C bus is stuck and the bridge's bus recovery failed ({}): check the "
-                                  "wiring, the pull-ups and the target's power",
-                                  description(), hex(r)));
+        throw IoError(
+            fmt::format("{}: the I2C bus is stuck and the bridge's bus recovery failed ({}): check the "
+                        "wiring, the pull-ups and the target's power",
+                        description(), hex(r)));
     }
 
     KitProg3Bridge bridge_;
@@ -247,7 +257,8 @@ std::vector<UsbDeviceEntry> list_kitprogs(UsbBulkBackend& usb) {
     auto entries = usb.list(kVid, pids);
     for (auto& e : entries) {
         if (e.usb.description.empty()) {
-            const bool mini = std::find(kMiniProg4Pids.begin(), kMiniProg4Pids.end(), e.usb.pid) != kMiniProg4Pids.end();
+            const bool mini =
+                std::find(kMiniProg4Pids.begin(), kMiniProg4Pids.end(), e.usb.pid) != kMiniProg4Pids.end();
             e.usb.description = mini ? "MiniProg4" : "KitProg3";
         }
     }
@@ -284,7 +295,9 @@ KitProg3Bridge::KitProg3Bridge(std::unique_ptr<UsbBulkDevice> device, KitProg3Ti
     rx_.resize(std::max(device_->packet_size(), kPacketSize));
 }
 
-void KitProg3Bridge::send(const Packet& command) { device_->write(command, timing_.send); }
+void KitProg3Bridge::send(const Packet& command) {
+    device_->write(command, timing_.send);
+}
 
 Packet KitProg3Bridge::reply_to(std::uint8_t command, SteadyClock::time_point deadline) {
     for (unsigned stale = 0;;) {
@@ -327,9 +340,10 @@ void KitProg3Bridge::read_capabilities() {
     }
     const auto caps = decode_capabilities(reply);
     if (!caps)
-        throw OpenError(fmt::format("{}: unexpected answer to capabilities (0x90): {}; is it running KitProg3 firmware "
-                                    "with the bridge protocol? ModusToolbox's fw-loader updates it",
-                                    device_->description(), hex(reply)));
+        throw OpenError(
+            fmt::format("{}: unexpected answer to capabilities (0x90): {}; is it running KitProg3 firmware "
+                        "with the bridge protocol? ModusToolbox's fw-loader updates it",
+                        device_->description(), hex(reply)));
     caps_ = *caps;
 }
 
@@ -342,7 +356,8 @@ std::unique_ptr<BusPort> make_kitprog3_i2c(std::unique_ptr<UsbBulkDevice> device
     });
     const auto& caps = bridge.capabilities();
     if (!caps.has_i2c())
-        throw OpenError(fmt::format("{} offers {}, no I2C bridge", bridge.description(), interface_names(caps.interfaces)));
+        throw OpenError(
+            fmt::format("{} offers {}, no I2C bridge", bridge.description(), interface_names(caps.interfaces)));
     if (settings.address > 0x7F)
         throw OpenError(fmt::format("I2C address 0x{:02X} is not a 7-bit address", settings.address));
     const std::uint8_t offered = caps.i2c_speeds != 0 ? caps.i2c_speeds : 0x0F;
@@ -371,7 +386,8 @@ std::unique_ptr<BusPort> make_kitprog3_spi(std::unique_ptr<UsbBulkDevice> device
     });
     const auto& caps = bridge.capabilities();
     if (!caps.has_spi())
-        throw OpenError(fmt::format("{} offers {}, no SPI bridge", bridge.description(), interface_names(caps.interfaces)));
+        throw OpenError(
+            fmt::format("{} offers {}, no SPI bridge", bridge.description(), interface_names(caps.interfaces)));
     if (settings.mode > 3) throw OpenError(fmt::format("SPI mode {} does not exist (0..3)", settings.mode));
     const unsigned asked = settings.clock_hz;
     std::string note;
@@ -403,8 +419,8 @@ std::unique_ptr<BusPort> make_kitprog3_spi(std::unique_ptr<UsbBulkDevice> device
         note = fmt::format(" ({} asked{})", format_hz(asked), actual > asked ? ": the nearest the bridge makes" : "");
     const std::uint8_t chip_select =
         caps.spi_chip_selects != 0 ? static_cast<std::uint8_t>(caps.spi_chip_selects & -caps.spi_chip_selects) : 0x01;
-    const std::string text = fmt::format("{}{} mode {}{}", format_hz(actual), note, settings.mode,
-                                         settings.lsb_first ? ", LSB first" : "");
+    const std::string text =
+        fmt::format("{}{} mode {}{}", format_hz(actual), note, settings.mode, settings.lsb_first ? ", LSB first" : "");
     return std::make_unique<KitProg3Spi>(std::move(bridge), chip_select, text);
 }
 
@@ -447,7 +463,8 @@ std::vector<FoundBridge> find_kitprogs(UsbBulkBackend& usb, KitProg3Timing timin
                 if (bridge.capabilities().has_i2c()) b.capabilities.push_back("i2c");
                 if (bridge.capabilities().has_spi()) b.capabilities.push_back("spi");
                 if (b.capabilities.empty())
-                    b.note = fmt::format("no I2C/SPI bridge: offers {}", interface_names(bridge.capabilities().interfaces));
+                    b.note =
+                        fmt::format("no I2C/SPI bridge: offers {}", interface_names(bridge.capabilities().interfaces));
             } catch (const std::runtime_error& ex) {
                 b.note = ex.what();
             }

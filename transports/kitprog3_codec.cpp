@@ -24,7 +24,9 @@ void check_chunk(std::size_t n) {
 }
 }  // namespace
 
-Packet encode_capabilities() { return {cmd::capabilities}; }
+Packet encode_capabilities() {
+    return {cmd::capabilities};
+}
 
 std::optional<BridgeCapabilities> decode_capabilities(std::span<const std::uint8_t> reply) {
     if (reply.size() < kCapabilitiesReplySize || reply[0] != cmd::capabilities || reply[1] != status::ok)
@@ -66,14 +68,18 @@ Packet encode_set_spi_speed(std::uint32_t hz, std::uint8_t mode_bits) {
     return p;
 }
 
-Packet encode_get_speed(Interface iface) { return {cmd::speed, 0x01, static_cast<std::uint8_t>(iface)}; }
+Packet encode_get_speed(Interface iface) {
+    return {cmd::speed, 0x01, static_cast<std::uint8_t>(iface)};
+}
 
 std::optional<std::uint32_t> decode_speed(std::span<const std::uint8_t> reply) {
     if (reply.size() < 6 || reply[0] != cmd::speed || reply[1] != status::ok) return std::nullopt;
     return get_u32(reply, 2);
 }
 
-Packet encode_i2c_recover() { return {cmd::i2c_recover}; }
+Packet encode_i2c_recover() {
+    return {cmd::i2c_recover};
+}
 
 Packet encode_i2c_write(std::uint8_t address, std::span<const std::uint8_t> data, bool start, bool stop) {
     check_chunk(data.size());
@@ -102,11 +108,19 @@ I2cReply decode_i2c_reply(std::span<const std::uint8_t> reply, bool read, bool s
     }
     if (reply.size() < 2 || reply[0] != cmd::i2c_transfer) return r;
     switch (reply[1]) {
-        case status::wait: r.kind = I2cReply::Kind::wait; return r;
-        case status::operation_failed: r.kind = I2cReply::Kind::bus_stuck; return r;
-        case status::invalid_parameter: r.kind = I2cReply::Kind::refused; return r;
-        case status::ok: break;
-        default: return r;
+        case status::wait:
+            r.kind = I2cReply::Kind::wait;
+            return r;
+        case status::operation_failed:
+            r.kind = I2cReply::Kind::bus_stuck;
+            return r;
+        case status::invalid_parameter:
+            r.kind = I2cReply::Kind::refused;
+            return r;
+        case status::ok:
+            break;
+        default:
+            return r;
     }
     std::size_t at = 2;
     if (start || !read) {
@@ -127,8 +141,8 @@ I2cReply decode_i2c_reply(std::span<const std::uint8_t> reply, bool read, bool s
         r.kind = I2cReply::Kind::done;
         return r;
     }
-    r.acked = static_cast<std::size_t>(std::find_if(rest.begin(), rest.end(), [](std::uint8_t b) { return b != 0x01; }) -
-                                       rest.begin());
+    r.acked = static_cast<std::size_t>(
+        std::find_if(rest.begin(), rest.end(), [](std::uint8_t b) { return b != 0x01; }) - rest.begin());
     r.kind = r.acked >= length ? I2cReply::Kind::done : I2cReply::Kind::data_nack;
     r.acked = std::min(r.acked, length);
     return r;

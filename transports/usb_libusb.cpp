@@ -242,7 +242,8 @@ std::unique_ptr<UsbBulkDevice> LibusbBackend::open(const UsbDeviceEntry& entry, 
 
     HandleGuard g;
     int rc = libusb_open(dev, &g.h);
-    if (rc == LIBUSB_ERROR_ACCESS) throw OpenError(fmt::format("cannot open {}: {}", label, permission_advice(entry.node)));
+    if (rc == LIBUSB_ERROR_ACCESS)
+        throw OpenError(fmt::format("cannot open {}: {}", label, permission_advice(entry.node)));
     if (rc != 0) {
         g.h = nullptr;
         throw OpenError(fmt::format("cannot open {} ({}): {}", label, entry.node, libusb_strerror(rc)));
@@ -251,17 +252,17 @@ std::unique_ptr<UsbBulkDevice> LibusbBackend::open(const UsbDeviceEntry& entry, 
     libusb_config_descriptor* config = nullptr;
     rc = libusb_get_active_config_descriptor(dev, &config);
     if (rc != 0)
-        throw OpenError(fmt::format("cannot read the configuration of {} ({}): {}", label, entry.node,
-                                    libusb_strerror(rc)));
+        throw OpenError(
+            fmt::format("cannot read the configuration of {} ({}): {}", label, entry.node, libusb_strerror(rc)));
     const auto found = bulk_interfaces(g.h, *config, choice.interface_class);
     libusb_free_config_descriptor(config);
     const auto itf = pick(found, choice);
     if (!itf)
-        throw OpenError(fmt::format("{} has no {} (a vendor-specific interface with one bulk IN and one bulk OUT "
-                                    "endpoint{})",
-                                    label, choice.what,
-                                    found.empty() ? "" : fmt::format("; {} look alike, none named '{}'", found.size(),
-                                                                     choice.name_hint)));
+        throw OpenError(fmt::format(
+            "{} has no {} (a vendor-specific interface with one bulk IN and one bulk OUT "
+            "endpoint{})",
+            label, choice.what,
+            found.empty() ? "" : fmt::format("; {} look alike, none named '{}'", found.size(), choice.name_hint)));
 
     if (itf->in_packet == 0 || itf->out_packet == 0)
         throw OpenError(fmt::format("{}: the {} reports a zero packet size", label, choice.what));
@@ -278,9 +279,10 @@ std::unique_ptr<UsbBulkDevice> LibusbBackend::open(const UsbDeviceEntry& entry, 
     if (rc != 0) {
         if (reattach) libusb_attach_kernel_driver(g.h, itf->number);
         if (rc == LIBUSB_ERROR_BUSY)
-            throw OpenError(fmt::format("{}: interface {} is in use by another program (a debugger, another dfuhost?): "
-                                        "close it and try again",
-                                        label, itf->number));
+            throw OpenError(
+                fmt::format("{}: interface {} is in use by another program (a debugger, another dfuhost?): "
+                            "close it and try again",
+                            label, itf->number));
         if (rc == LIBUSB_ERROR_ACCESS)
             throw OpenError(fmt::format("cannot claim {}: {}", label, permission_advice(entry.node)));
         throw OpenError(fmt::format("cannot claim interface {} of {}: {}", itf->number, label, libusb_strerror(rc)));
