@@ -6,6 +6,7 @@ packages=(
   g++ cmake ninja-build pkg-config
   libcli11-dev nlohmann-json3-dev libfmt-dev doctest-dev
   libserialport-dev libusb-1.0-0-dev libhidapi-dev
+  umockdev libumockdev-dev
 )
 
 missing=()

@@ -1,0 +1,163 @@
+// libserialport's port listing and its open path against USB serial adapters described
+// in a umockdev testbed the way the kernel lays them out in sysfs.
+#include <doctest/doctest.h>
+#include <poll.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "core/packet.hpp"
+#include "core/protocol.hpp"
+#include "modem_lines_model.hpp"
+#include "testbed.hpp"
+#include "transports/serial_list.hpp"
+#include "transports/uart.hpp"
+
+using namespace dfu::transports;
+
+namespace {
+
+// An FTDI adapter (usb-serial driver: the tty sits below a usb-serial port device), a
+// CDC-ACM DFU device (the tty sits below the interface), a native UART and a virtual
+// console, which libserialport leaves out.
+const char* const kSerialSysfs = R"(P: /devices/pci0000:00/0000:00:14.0/usb1/1-1/1-1.4/1-1.4:1.0/ttyUSB0/tty/ttyUSB0
+N: ttyUSB0
+E: DEVNAME=/dev/ttyUSB0
+E: SUBSYSTEM=tty
+A: dev=188:0
+L: device=../../../ttyUSB0
+
+P: /devices/pci0000:00/0000:00:14.0/usb1/1-1/1-1.4/1-1.4:1.0/ttyUSB0
+E: SUBSYSTEM=usb-serial
+A: port_number=0
+
+P: /devices/pci0000:00/0000:00:14.0/usb1/1-1/1-1.4/1-1.4:1.0
+E: SUBSYSTEM=usb
+E: DEVTYPE=usb_interface
+A: bInterfaceNumber=00
+
+P: /devices/pci0000:00/0000:00:14.0/usb1/1-1/1-1.4
+E: SUBSYSTEM=usb
+E: DEVTYPE=usb_device
+A: busnum=1
+A: devnum=7
+A: devpath=1.4
+A: idVendor=0403
+A: idProduct=6001
+A: serial=A50285BI
+A: product=FT232R USB UART
+A: manufacturer=FTDI
+
+P: /devices/pci0000:00/0000:00:14.0/usb3/3-2/3-2:1.0/tty/ttyACM0
+N: ttyACM0
+E: DEVNAME=/dev/ttyACM0
+E: SUBSYSTEM=tty
+A: dev=166:0
+L: device=../../../3-2:1.0
+
+P: /devices/pci0000:00/0000:00:14.0/usb3/3-2/3-2:1.0
+E: SUBSYSTEM=usb
+E: DEVTYPE=usb_interface
+A: bInterfaceNumber=00
+
+P: /devices/pci0000:00/0000:00:14.0/usb3/3-2
+E: SUBSYSTEM=usb
+E: DEVTYPE=usb_device
+A: busnum=3
+A: devnum=4
+A: devpath=2
+A: idVendor=058b
+A: idProduct=f21d
+A: serial=0123456789
+A: product=DFU CDC Device
+
+P: /devices/platform/soc/fe201000.serial/tty/ttyAMA0
+N: ttyAMA0
+E: DEVNAME=/dev/ttyAMA0
+E: SUBSYSTEM=tty
+A: dev=204:64
+L: device=../../../fe201000.serial
+
+P: /devices/virtual/tty/tty0
+N: tty0
+E: DEVNAME=/dev/tty0
+E: SUBSYSTEM=tty
+A: dev=4:0
+
+)";
+
+const FoundSerialPort* find(const std::vector<FoundSerialPort>& ports, const std::string& name) {
+    const auto it = std::find_if(ports.begin(), ports.end(), [&](const auto& p) { return p.name == name; });
+    return it == ports.end() ? nullptr : &*it;
+}
+
+}  // namespace
+
+TEST_CASE("serial list: USB adapters with VID:PID, serial, product and port path; virtual ttys left out") {
+    umock::Testbed tb;
+    tb.add_from_string(kSerialSysfs);
+    const auto ports = find_serial_ports();
+    CHECK(ports.size() == 3);
+    CHECK(find(ports, "/dev/tty0") == nullptr);
+
+    const auto* ftdi = find(ports, "/dev/ttyUSB0");
+    REQUIRE(ftdi != nullptr);
+    CHECK(ftdi->usb);
+    CHECK(ftdi->vid == 0x0403);
+    CHECK(ftdi->pid == 0x6001);
+    CHECK(ftdi->serial == "A50285BI");
+    CHECK(ftdi->usb_path == "1-1.4");
+    CHECK(ftdi->description.find("FT232R USB UART") == 0);
+
+    const auto* acm = find(ports, "/dev/ttyACM0");
+    REQUIRE(acm != nullptr);
+    CHECK(acm->usb);
+    CHECK(acm->vid == 0x058b);
+    CHECK(acm->pid == 0xf21d);
+    CHECK(acm->serial == "0123456789");
+    CHECK(acm->usb_path == "3-2");
+    CHECK(acm->description.find("DFU CDC Device") == 0);
+
+    const auto* uart = find(ports, "/dev/ttyAMA0");
+    REQUIRE(uart != nullptr);
+    CHECK_FALSE(uart->usb);
+    CHECK(uart->vid == 0);
+    CHECK(uart->serial.empty());
+    CHECK(uart->usb_path.empty());
+    CHECK(uart->description == "ttyAMA0");
+}
+
+TEST_CASE("serial list: libserialport opens a testbed USB adapter and a packet crosses it both ways") {
+    umock::Testbed tb;
+    tb.add_from_string(kSerialSysfs);
+    umock::ModemLinesModel lines;
+    tb.attach("/dev/ttyACM0", lines);
+    const int device_side = tb.pty_master("/dev/ttyACM0");
+    REQUIRE(device_side >= 0);
+
+    UartSettings s;
+    s.port = "/dev/ttyACM0";
+    auto uart = open_uart(s);
+    CHECK(uart->description().find("/dev/ttyACM0") != std::string::npos);
+    CHECK(lines.requests() > 0);  // sp_open() reads and sets the modem lines
+
+    const auto packet =
+        dfu::encode_packet(dfu::cmd::enter, std::vector<std::uint8_t>{4, 3, 2, 1}, dfu::ChecksumType::sum);
+    uart->send(packet, Reply::expected);
+    std::vector<std::uint8_t> got;
+    while (got.size() < packet.size()) {
+        pollfd p{device_side, POLLIN, 0};
+        REQUIRE(::poll(&p, 1, 2000) == 1);
+        std::uint8_t buf[64];
+        const ssize_t n = ::read(device_side, buf, sizeof buf);
+        REQUIRE(n > 0);
+        got.insert(got.end(), buf, buf + n);
+    }
+    CHECK(got == packet);
+
+    const std::vector<std::uint8_t> response = {0x01, 0x00, 0x00, 0x00, 0xFF, 0xFF, 0x17};
+    REQUIRE(::write(device_side, response.data(), response.size()) == static_cast<ssize_t>(response.size()));
+    std::vector<std::uint8_t> frame;
+    REQUIRE(uart->receive(frame, Clock::now() + std::chrono::seconds(2)));
+    CHECK(frame == response);
+}

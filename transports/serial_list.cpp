@@ -1,0 +1,61 @@
+#include "transports/serial_list.hpp"
+
+#include <libserialport.h>
+
+#include <fmt/format.h>
+
+#include "transports/linux_dev_node.hpp"
+
+namespace dfu::transports {
+namespace {
+
+// The USB device's port path from sysfs: its `devpath` attribute ("1.4") after the bus
+// number. The tty's `device` link leads to the interface or the usb-serial port below
+// the USB device, so look a few levels up, as libserialport itself does for busnum.
+std::string linux_usb_port_path(const std::string& port_name, int bus) {
+#if defined(__linux__)
+    const std::string base = "/sys/class/tty/" + dev_node_name(port_name) + "/device/";
+    std::string up;
+    for (int level = 0; level < 5; ++level) {
+        up += "../";
+        const std::string devpath = read_sysfs_line(base + up + "devpath");
+        if (!devpath.empty() && read_sysfs_line(base + up + "busnum") == std::to_string(bus))
+            return fmt::format("{}-{}", bus, devpath);
+    }
+#else
+    (void)port_name;
+    (void)bus;
+#endif
+    return {};
+}
+
+}  // namespace
+
+std::vector<FoundSerialPort> find_serial_ports() {
+    std::vector<FoundSerialPort> found;
+    sp_port** ports = nullptr;
+    if (sp_list_ports(&ports) != SP_OK) return found;
+    for (sp_port** p = ports; *p; ++p) {
+        FoundSerialPort f;
+        f.name = sp_get_port_name(*p);
+        if (const char* d = sp_get_port_description(*p)) f.description = d;
+        f.usb = sp_get_port_transport(*p) == SP_TRANSPORT_USB;
+        if (f.usb) {
+            int vid = 0, pid = 0, bus = 0, address = 0;
+            if (sp_get_port_usb_vid_pid(*p, &vid, &pid) == SP_OK) {
+                f.vid = static_cast<std::uint16_t>(vid);
+                f.pid = static_cast<std::uint16_t>(pid);
+            }
+            if (const char* s = sp_get_port_usb_serial(*p)) f.serial = s;
+            if (sp_get_port_usb_bus_address(*p, &bus, &address) == SP_OK) {
+                f.usb_path = linux_usb_port_path(f.name, bus);
+                if (f.usb_path.empty()) f.usb_path = fmt::format("bus {} address {}", bus, address);
+            }
+        }
+        found.push_back(std::move(f));
+    }
+    sp_free_port_list(ports);
+    return found;
+}
+
+}  // namespace dfu::transports
