@@ -2,8 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "cli/transport_choice.hpp"
 #include "core/error.hpp"
-#include "transports/uart.hpp"
 
 namespace dfu::cli {
 
@@ -69,16 +69,16 @@ std::string summary(const RunResult& r, const FirmwareJob& job) {
 
 int run_flash(Action action, const RawOptions& raw, Reporter& out, const std::atomic<bool>& interrupted) {
     // Everything about the input is checked before the port is opened.
-    const EngineOptions engine = engine_options(raw);
+    EngineOptions engine = engine_options(raw);
+    const TransportChoice wire = transport_choice(raw);
     const FirmwareJob job = load_firmware_job(raw.file, image_options(raw));
-    const auto uart = uart_settings(raw);
     for (const auto& w : job.warnings) out.warning(w);
 
     json start{{"event", "start"},
                {"action", action_name(action)},
                {"file", job.source},
                {"format", job.format},
-               {"transport", fmt::format("uart {}", uart.port)},
+               {"transport", wire.label()},
                {"rows", job.row_count()},
                {"bytes", job.payload_bytes()},
                {"row_size", job.row_size},
@@ -92,7 +92,8 @@ int run_flash(Action action, const RawOptions& raw, Reporter& out, const std::at
                         {"origin", job.app_origin}};
     out.event(start);
 
-    auto transport = transports::open_uart(uart);
+    auto transport = wire.open();
+    fit_packet_size(engine, raw, *transport);
     if (!out.json() && !raw.output.quiet)
         out.say(fmt::format("{} {} ({}, {} rows of {} bytes) over {}",
                             action == Action::program  ? "Programming"
@@ -119,7 +120,7 @@ int run_flash(Action action, const RawOptions& raw, Reporter& out, const std::at
 int run_info(const RawOptions& raw, Reporter& out, const std::atomic<bool>& interrupted) {
     const EngineOptions engine = engine_options(raw);
     const std::uint32_t product_id = product_id_option(raw);
-    auto transport = transports::open_uart(uart_settings(raw));
+    auto transport = transport_choice(raw).open();
     const DeviceIdentity id = query_device(*transport, checksum_option(raw), product_id, engine, out, &interrupted);
     out.result({{"event", "result"},
                 {"ok", true},

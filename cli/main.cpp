@@ -8,6 +8,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/inspect.hpp"
+#include "cli/list.hpp"
 #include "cli/options.hpp"
 #include "cli/reporter.hpp"
 #include "cli/script_commands.hpp"
@@ -122,6 +123,11 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     add_output_options(*inspect, raw);
 
+    CLI::App* list = app.add_subcommand(
+        "list",
+        "List serial ports, USB bridges (KitProg3, MCP2221A, CP2112, MCP2210), HID DFU devices, I2C and SPI nodes");
+    add_output_options(*list, raw);
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -157,6 +163,7 @@ int main(int argc, char** argv) {
         if (run->parsed()) return run_mtbdfu(raw, *out, g_interrupted);
         if (generate->parsed()) return run_generate(raw, *out);
         if (inspect->parsed()) return run_inspect(raw, *out);
+        if (list->parsed()) return run_list(raw, *out);
         return fail(ExitCode::usage, "no command given");
     } catch (const formats::InputError& e) {
         return fail(ExitCode::input_invalid, e.what());

@@ -89,7 +89,7 @@ ImageOptions image_options(const RawOptions& o) {
 
 EngineOptions engine_options(const RawOptions& o) {
     EngineOptions e;
-    e.packet_size = number_in("--packet-size", o.packet_size, 16, 0xFFFF + 7);
+    e.packet_size = o.packet_size.empty() ? 64 : number_in("--packet-size", o.packet_size, 16, 0xFFFF + 7);
     e.timeout = std::chrono::milliseconds(o.timeout_ms);
     e.error_holdoff = std::chrono::milliseconds(o.error_holdoff_ms);
     e.retries = o.retries;
@@ -117,8 +117,7 @@ void add_transport_options(CLI::App& cmd, RawOptions& o) {
                    "Serial port: /dev/ttyUSB0, /dev/ttyACM0, COM3, a pseudo-terminal, or socket://HOST:PORT (TCP "
                    "serial server)")
         ->type_name("PORT")
-        ->group(g)
-        ->required();
+        ->group(g);
     cmd.add_option("--baud", o.baud, "Baud rate")
         ->type_name("N")
         ->group(g)
@@ -137,6 +136,31 @@ void add_transport_options(CLI::App& cmd, RawOptions& o) {
         ->group(g)
         ->capture_default_str()
         ->check(CLI::IsMember({"1", "1.5", "2"}));
+    cmd.add_option("--i2c", o.i2c, "I2C: /dev/i2c-N, kitprog3[:SERIAL], mcp2221[:SERIAL] or cp2112[:SERIAL]")
+        ->type_name("DEV")
+        ->group(g);
+    cmd.add_option("--i2c-address", o.i2c_address, "7-bit I2C address of the device")
+        ->type_name("ADDR")
+        ->group(g)
+        ->capture_default_str();
+    cmd.add_option("--i2c-speed", o.i2c_speed, "I2C clock: 100k, 400k, 1M")
+        ->type_name("HZ")
+        ->group(g)
+        ->capture_default_str();
+    cmd.add_option("--spi", o.spi, "SPI: /dev/spidevB.C, kitprog3[:SERIAL] or mcp2210[:SERIAL]")
+        ->type_name("DEV")
+        ->group(g);
+    cmd.add_option("--spi-clock", o.spi_clock, "SPI clock")->type_name("HZ")->group(g)->capture_default_str();
+    cmd.add_option("--spi-mode", o.spi_mode, "SPI mode (CPOL << 1 | CPHA)")
+        ->type_name("0-3")
+        ->group(g)
+        ->capture_default_str()
+        ->check(CLI::Range(0u, 3u));
+    cmd.add_flag("--spi-lsb-first", o.spi_lsb_first, "Least significant bit first")->group(g);
+    cmd.add_option("--usb-hid", o.usb_hid, "USB-HID DFU device: VID:PID[:SERIAL] in hex (default 058b:f21d)")
+        ->type_name("[VID:PID]")
+        ->expected(0, 1)
+        ->group(g);
 }
 
 void add_image_options(CLI::App& cmd, RawOptions& o) {

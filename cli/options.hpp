@@ -22,10 +22,15 @@ struct RawOptions {
     std::string parity = "none";
     unsigned data_bits = 8;
     std::string stop_bits = "1";
+    std::string i2c, i2c_address = "0x0C", i2c_speed = "100k";
+    std::string spi, spi_clock = "1M";
+    unsigned spi_mode = 0;
+    bool spi_lsb_first = false;
+    std::optional<std::string> usb_hid;  // given without a value: the default VID:PID
     // image
     std::string product_id, app_id, row_size, checksum, base, app_start, app_length, fill = "0x00";
     // session
-    std::string packet_size = "64";
+    std::string packet_size;  // empty: 64, or less where the wire carries less
     unsigned timeout_ms = 1000;
     unsigned error_holdoff_ms = 30;
     unsigned retries = 3;

@@ -4,6 +4,7 @@
 
 #include <fstream>
 
+#include "cli/transport_choice.hpp"
 #include "core/error.hpp"
 #include "core/flasher.hpp"
 #include "core/packet.hpp"
@@ -53,27 +54,27 @@ json row_command_set(std::uint32_t row_size, std::size_t packet_size, std::uint8
 
 int run_mtbdfu(const RawOptions& raw, Reporter& out, const std::atomic<bool>& interrupted) {
     const EngineOptions engine = engine_options(raw);
+    const TransportChoice wire = transport_choice(raw);
     const formats::Mtbdfu doc = formats::load_mtbdfu(raw.file);
     ScriptOptions so;
     so.default_timeout = std::chrono::duration_cast<std::chrono::microseconds>(engine.timeout);
     so.row_size = image_options(raw).row_size;
     so.enter_retries = engine.retries;
     const ScriptPlan plan = plan_script(doc, so);
-    const auto uart = uart_settings(raw);
 
     out.event({{"event", "start"},
                {"action", "run"},
                {"file", plan.file},
-               {"transport", fmt::format("uart {}", uart.port)},
+               {"transport", wire.label()},
                {"sessions", plan.sessions.size()},
                {"packets", plan.packet_count()},
                {"bytes_to_device", plan.bytes_to_device()},
                {"product_id", fmt::format("0x{:08X}", plan.product_id)},
                {"checksum", plan.checksum == ChecksumType::crc16 ? "crc16" : "sum"}});
     out.say(fmt::format("Running {} ({}, {}) over {}", plan.file, count(plan.sessions.size(), "session"),
-                        count(plan.packet_count(), "packet"), uart.port));
+                        count(plan.packet_count(), "packet"), wire.label()));
     ScriptRunner runner(
-        plan, [uart] { return transports::open_uart(uart); }, engine, out, &interrupted);
+        plan, [wire] { return wire.open(); }, engine, out, &interrupted);
     auto result_json = [&](const ScriptResult& r, int code, const std::string& error) {
         json j{{"event", "result"},
                {"ok", code == 0},

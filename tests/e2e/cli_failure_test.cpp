@@ -212,3 +212,49 @@ TEST_CASE("Ctrl-C during a transfer: exit 130 naming the rows written - no Exit 
         CHECK_FALSE(std::equal(image.begin(), image.end(), flash.begin()));
     }
 }
+
+TEST_CASE("the wire: exactly one of --uart --i2c --spi --usb-hid and known device kinds") {
+    const auto none = dfuhost({"program", sample("blinky.hex")});
+    CHECK(none.exit_code == 2);
+    CHECK(contains(none.err, "--uart PORT, --i2c DEV, --spi DEV or --usb-hid"));
+    const auto two = dfuhost({"info", "--uart", "/dev/null", "--i2c", "/dev/i2c-1"});
+    CHECK(two.exit_code == 2);
+    CHECK(contains(two.err, "not several"));
+    const auto kind = dfuhost({"info", "--i2c", "ftdi:123"});
+    CHECK(kind.exit_code == 2);
+    CHECK(contains(kind.err, "kitprog3[:SERIAL]"));
+    const auto spi_kind = dfuhost({"info", "--spi", "cp2112"});  // an I2C-only bridge
+    CHECK(spi_kind.exit_code == 2);
+    const auto addr = dfuhost({"info", "--i2c", "/dev/i2c-1", "--i2c-address", "0x80"});
+    CHECK(addr.exit_code == 2);
+    CHECK(contains(addr.err, "--i2c-address"));
+    const auto speed = dfuhost({"info", "--i2c", "kitprog3", "--i2c-speed", "fast"});
+    CHECK(speed.exit_code == 2);
+    CHECK(contains(speed.err, "--i2c-speed"));
+    // A usage error is found before the file is even read.
+    const auto order = dfuhost({"program", "/no/such/file.hex", "--i2c", "bogus"});
+    CHECK(order.exit_code == 2);
+}
+
+TEST_CASE("a missing I2C or SPI node exits 4 naming it") {
+    const auto i2c = dfuhost({"info", "--i2c", "/dev/i2c-97"});
+    CHECK(i2c.exit_code == 4);
+    CHECK(contains(i2c.err, "/dev/i2c-97"));
+    const auto spi = dfuhost({"info", "--spi", "/dev/spidev9.7"});
+    CHECK(spi.exit_code == 4);
+    CHECK(contains(spi.err, "/dev/spidev9.7"));
+}
+
+TEST_CASE("list: runs without any device and gives one JSON result") {
+    const auto h = dfuhost({"list"});
+    CHECK(h.exit_code == 0);
+    CHECK(contains(h.out, "Serial ports (--uart)"));
+    CHECK(contains(h.out, "I2C adapters (--i2c)"));
+    const auto j = dfuhost({"list", "--json"});
+    REQUIRE(j.exit_code == 0);
+    const auto result = nlohmann::json::parse(j.out.substr(j.out.rfind("{\"action\"")));
+    CHECK(result["action"] == "list");
+    CHECK(result["serial_ports"].is_array());
+    CHECK(result["bridges"].is_array());
+    CHECK(result["usb_hid"].is_array());
+}

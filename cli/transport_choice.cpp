@@ -1,0 +1,128 @@
+#include "cli/transport_choice.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "core/error.hpp"
+#include "transports/bus_open.hpp"
+#include "transports/device_match.hpp"
+#include "transports/polled_bus_transport.hpp"
+#include "transports/usb_hid.hpp"
+
+namespace dfu::cli {
+namespace {
+
+Error usage(const std::string& m) {
+    return Error(ExitCode::usage, m);
+}
+
+// Largest packet the polled buses are asked for; the bridge's transaction size caps it.
+constexpr std::size_t kBusPacketLimit = 0xFFFF + 7;
+
+std::uint64_t number_option(const char* name, const std::string& text, std::uint64_t lo, std::uint64_t hi) {
+    const auto v = parse_number(text);
+    if (!v || *v < lo || *v > hi)
+        throw usage(fmt::format("{}: '{}' is not a number from {} to {}", name, text, lo, hi));
+    return *v;
+}
+
+// "400k", "1M", "100000": SI multiples here, since bus speeds are written that way.
+unsigned speed_option(const char* name, const std::string& text, unsigned lo, unsigned hi) {
+    std::string t = text;
+    unsigned scale = 1;
+    if (!t.empty() && (t.back() == 'k' || t.back() == 'K')) scale = 1000, t.pop_back();
+    if (!t.empty() && t.back() == 'M') scale = 1000000, t.pop_back();
+    const auto v = parse_number(t);
+    if (!v || *v * scale < lo || *v * scale > hi)
+        throw usage(fmt::format("{}: '{}' is not a speed from {} to {} Hz (400k, 1M)", name, text, lo, hi));
+    return static_cast<unsigned>(*v * scale);
+}
+
+bool is_node(const std::string& device) {
+    return device.starts_with("/dev/");
+}
+
+}  // namespace
+
+TransportChoice transport_choice(const RawOptions& o) {
+    const int given = !o.uart.empty() + !o.i2c.empty() + !o.spi.empty() + o.usb_hid.has_value();
+    if (given == 0) throw usage("name the device's wire: --uart PORT, --i2c DEV, --spi DEV or --usb-hid [VID:PID]");
+    if (given > 1) throw usage("give one of --uart, --i2c, --spi and --usb-hid, not several");
+    TransportChoice c;
+    if (!o.uart.empty()) {
+        c.kind = TransportChoice::Kind::uart;
+        c.uart = uart_settings(o);
+    } else if (!o.i2c.empty()) {
+        c.kind = TransportChoice::Kind::i2c;
+        c.i2c.device = o.i2c;
+        c.i2c.address = static_cast<std::uint8_t>(number_option("--i2c-address", o.i2c_address, 0x08, 0x77));
+        c.i2c.speed_hz = speed_option("--i2c-speed", o.i2c_speed, 1000, 5000000);
+        const auto kind = transports::split_selector(o.i2c).first;
+        if (!is_node(o.i2c) && kind != "kitprog3" && kind != "mcp2221" && kind != "cp2112")
+            throw usage(
+                fmt::format("--i2c {}: expected /dev/i2c-N, kitprog3[:SERIAL], mcp2221[:SERIAL] or "
+                            "cp2112[:SERIAL]",
+                            o.i2c));
+    } else if (!o.spi.empty()) {
+        c.kind = TransportChoice::Kind::spi;
+        c.spi.device = o.spi;
+        c.spi.clock_hz = speed_option("--spi-clock", o.spi_clock, 1000, 100000000);
+        c.spi.mode = static_cast<std::uint8_t>(o.spi_mode);
+        c.spi.lsb_first = o.spi_lsb_first;
+        const auto kind = transports::split_selector(o.spi).first;
+        if (!is_node(o.spi) && kind != "kitprog3" && kind != "mcp2210")
+            throw usage(fmt::format("--spi {}: expected /dev/spidevB.C, kitprog3[:SERIAL] or mcp2210[:SERIAL]", o.spi));
+    } else {
+        c.kind = TransportChoice::Kind::usb_hid;
+        c.usb_hid = o.usb_hid->empty() ? "058b:f21d" : *o.usb_hid;
+    }
+    return c;
+}
+
+std::string TransportChoice::label() const {
+    switch (kind) {
+        case Kind::uart:
+            return fmt::format("uart {}", uart.port);
+        case Kind::i2c:
+            return fmt::format("i2c {} @ 0x{:02X}", i2c.device, i2c.address);
+        case Kind::spi:
+            return fmt::format("spi {}", spi.device);
+        case Kind::usb_hid:
+            break;
+    }
+    return fmt::format("usb-hid {}", usb_hid);
+}
+
+std::unique_ptr<transports::Transport> TransportChoice::open() const {
+    using namespace transports;
+    switch (kind) {
+        case Kind::uart:
+            return open_uart(uart);
+        case Kind::i2c: {
+            const auto kind_name = split_selector(i2c.device).first;
+            std::unique_ptr<BusPort> port = is_node(i2c.device)       ? open_i2c_dev(i2c)
+                                            : kind_name == "kitprog3" ? open_kitprog3_i2c(i2c)
+                                            : kind_name == "mcp2221"  ? open_mcp2221_i2c(i2c)
+                                                                      : open_cp2112_i2c(i2c);
+            return std::make_unique<PolledBusTransport>(std::move(port), kBusPacketLimit);
+        }
+        case Kind::spi: {
+            const auto kind_name = split_selector(spi.device).first;
+            std::unique_ptr<BusPort> port = is_node(spi.device)       ? open_spidev(spi)
+                                            : kind_name == "kitprog3" ? open_kitprog3_spi(spi)
+                                                                      : open_mcp2210_spi(spi);
+            return std::make_unique<PolledBusTransport>(std::move(port), kBusPacketLimit);
+        }
+        case Kind::usb_hid:
+            break;
+    }
+    return open_usb_hid(usb_hid);
+}
+
+void fit_packet_size(EngineOptions& engine, const RawOptions& o, const transports::Transport& t) {
+    if (o.packet_size.empty())
+        engine.packet_size = std::min<std::size_t>(engine.packet_size, t.capabilities().max_packet);
+}
+
+}  // namespace dfu::cli

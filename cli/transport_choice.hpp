@@ -1,0 +1,35 @@
+#pragma once
+// Which wire the user named (--uart, --i2c, --spi, --usb-hid), checked before the device
+// is touched, and how to open it, again and again for .mtbdfu reconnects.
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "cli/options.hpp"
+#include "transports/bus_settings.hpp"
+#include "transports/transport.hpp"
+#include "transports/uart.hpp"
+
+namespace dfu::cli {
+
+struct TransportChoice {
+    enum class Kind { uart, i2c, spi, usb_hid } kind = Kind::uart;
+    transports::UartSettings uart;
+    transports::I2cSettings i2c;
+    transports::SpiSettings spi;
+    std::string usb_hid;  // VID:PID[:SERIAL]
+
+    // "uart /dev/ttyUSB0", "i2c kitprog3 @ 0x0C", "usb-hid 058b:f21d": for events and messages.
+    std::string label() const;
+    // Throws transports::OpenError (exit 4) with the device named.
+    std::unique_ptr<transports::Transport> open() const;
+};
+
+// Exactly one transport option must be given; throws dfu::Error(usage) naming the options.
+TransportChoice transport_choice(const RawOptions& o);
+
+// Without --packet-size, a wire that carries less than the 64-byte default (CP2112: 61)
+// gets its own maximum rather than a refusal.
+void fit_packet_size(EngineOptions& engine, const RawOptions& o, const transports::Transport& t);
+
+}  // namespace dfu::cli
