@@ -122,9 +122,19 @@ int run_generate(const RawOptions& raw, Reporter& out) {
     const std::filesystem::path out_path = raw.output_file;
     const std::filesystem::path out_dir = std::filesystem::absolute(out_path).parent_path();
     std::filesystem::path data_file = std::filesystem::absolute(input);
+    std::error_code same_ec;
+    if (std::filesystem::equivalent(input, out_path, same_ec))
+        throw Error(ExitCode::usage,
+                    fmt::format("-o {}: that is the input image; name another file", out_path.string()));
     if (ext == ".bin") {
         // A .mtbdfu reads .bin data files at address 0: give it the image as Intel HEX instead.
         data_file = out_dir / (out_path.stem().string() + ".hex");
+        // Never overwrite a file of the user's: this name is ours only if it is not taken.
+        if (std::filesystem::exists(data_file))
+            throw Error(ExitCode::usage,
+                        fmt::format("-o {}: the .mtbdfu needs its image as {}, which already exists; remove it or "
+                                    "choose another -o name",
+                                    out_path.string(), data_file.string()));
         formats::SparseImage image;
         for (const Step& s : job.steps)
             if (const auto* r = std::get_if<RowStep>(&s)) image.add(r->address, r->data);

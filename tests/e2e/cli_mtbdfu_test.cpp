@@ -312,6 +312,23 @@ TEST_CASE("generate writes the published packing, and a .bin gets a companion .h
               .exit_code == 2);
 }
 
+TEST_CASE("generate never overwrites a file of the user's") {
+    TempDir dir;
+    write_bytes(dir / "app.bin", random_bytes(1024, 3));
+    write_text(dir / "out.hex", "the user's own hex\n");
+    const auto g =
+        dfuhost({"generate", (dir / "app.bin").string(), "-o", (dir / "out.mtbdfu").string(), "--base", "0x10000000"});
+    CHECK(g.exit_code == 2);
+    CHECK(contains(g.err, "already exists"));
+    const auto kept = read_bytes(dir / "out.hex");
+    CHECK(std::string(kept.begin(), kept.end()) == "the user's own hex\n");
+    CHECK_FALSE(std::filesystem::exists(dir / "out.mtbdfu"));
+    write_text(dir / "app.hex", to_intel_hex({{0x10000000, random_bytes(600, 4)}}));
+    const auto self = dfuhost({"generate", (dir / "app.hex").string(), "-o", (dir / "app.hex").string()});
+    CHECK(self.exit_code == 2);
+    CHECK(contains(self.err, "that is the input image"));
+}
+
 TEST_CASE("inspect counts what run sends") {
     TempDir dir;
     Simulator sim(dir, {});
