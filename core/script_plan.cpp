@@ -108,10 +108,10 @@ private:
             for (const auto& c : s.commands) {
                 total = saturating_add(total, fixed_packets(c));
                 if (total > options_.max_packets)
-                    fail(c.json_path, fmt::format("the repeat counts expand the document to more than {} packets{}; "
-                                                  "reduce repeat counts",
-                                                  options_.max_packets,
-                                                  total < kUncounted ? fmt::format(" ({})", total) : ""));
+                    fail(c.json_path,
+                         fmt::format("the repeat counts expand the document to more than {} packets{}; "
+                                     "reduce repeat counts",
+                                     options_.max_packets, total < kUncounted ? fmt::format(" ({})", total) : ""));
             }
         }
     }

@@ -142,8 +142,8 @@ TEST_CASE("max_packets bounds the plan: repeat counts before building, EoF repea
 TEST_CASE("pauses repeated past any sensible length add up to the longest pause, not an overflow") {
     // Found by fuzzing: 2^20 pauses of 0xFFFFFFFF seconds overflowed the 64-bit microsecond sum.
     TempDir dir;
-    const ScriptPlan plan = plan_text(
-        dir, R"([{"repeat": "0x100000", "commandSet": [{"delayS": "0xFFFFFFFF"}]}, {"cmdId": "0x35"}])");
+    const ScriptPlan plan =
+        plan_text(dir, R"([{"repeat": "0x100000", "commandSet": [{"delayS": "0xFFFFFFFF"}]}, {"cmdId": "0x35"}])");
     const auto& p = plan.sessions[0].packets;
     REQUIRE(p.size() == 3);
     CHECK(p[1].delay_before == kMaxScriptDelay);

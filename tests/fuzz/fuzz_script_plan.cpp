@@ -84,7 +84,8 @@ private:
     std::vector<MtbdfuCommand> list(const std::string& path, const MtbdfuDataFile* inherited, std::size_t depth) {
         std::vector<MtbdfuCommand> out;
         const std::size_t n = 1 + in_.byte() % 4;
-        for (std::size_t i = 0; i < n; ++i) out.push_back(command(path + "[" + std::to_string(i) + "]", inherited, depth));
+        for (std::size_t i = 0; i < n; ++i)
+            out.push_back(command(path + "[" + std::to_string(i) + "]", inherited, depth));
         return out;
     }
 
