@@ -1,5 +1,5 @@
 # Thin wrapper over CMake; see README.md.
-.PHONY: all deps build demo test build-asan test-asan clean
+.PHONY: all deps build demo test build-asan test-asan fuzz clean
 
 JOBS ?= $(shell nproc)
 
@@ -25,5 +25,11 @@ build-asan: deps
 test-asan: build-asan
 	ctest --test-dir build-asan --output-on-failure -j $(JOBS)
 
+# libFuzzer targets (Clang): FUZZ_SECONDS per target; fails on any crash, leak or timeout.
+FUZZ_SECONDS ?= 30
+fuzz:
+	@scripts/install-deps.sh --fuzz
+	JOBS=$(JOBS) scripts/fuzz.sh $(FUZZ_SECONDS)
+
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz

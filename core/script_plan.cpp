@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <memory>
 
 #include "core/packet.hpp"
@@ -68,6 +69,7 @@ public:
         top.timeout = doc_.app_info.timeout_ms
                           ? std::chrono::microseconds(std::uint64_t{*doc_.app_info.timeout_ms} * 1000)
                           : options_.default_timeout;
+        check_repeat_counts();
         for (const auto& s : doc_.sessions) {
             session_ = &plan_.sessions.emplace_back();
             session_->json_path = s.json_path;
@@ -95,10 +97,43 @@ private:
         throw InputError(doc_.file, 0, fmt::format("{}: {}", path, message));
     }
 
+    // Repeat counts multiply: a document of a few hundred bytes can ask for 2^40 packets. Add up
+    // what the counts alone expand to before building anything, so such a document is refused
+    // at once, not after gigabytes of packets. "EoF" repeats count as none here (they may end
+    // at once); the count kept by emit() bounds them.
+    void check_repeat_counts() const {
+        std::uint64_t total = 0;
+        for (const auto& s : doc_.sessions) {
+            total = saturating_add(total, 2);  // Enter DFU, Exit DFU
+            for (const auto& c : s.commands) {
+                total = saturating_add(total, fixed_packets(c));
+                if (total > options_.max_packets)
+                    fail(c.json_path,
+                         fmt::format("the repeat counts expand the document to more than {} packets{}; "
+                                     "reduce repeat counts",
+                                     options_.max_packets, total < kUncounted ? fmt::format(" ({})", total) : ""));
+            }
+        }
+    }
+
+    // Packets c sends whatever its data files hold; kUncounted when that is beyond counting.
+    static std::uint64_t fixed_packets(const MtbdfuCommand& c) {
+        if (c.delay_only || c.repeat_eof) return 0;
+        std::uint64_t once = 1;
+        if (c.is_group()) {
+            once = 0;
+            for (const auto& child : c.command_set) once = saturating_add(once, fixed_packets(child));
+        }
+        const std::uint64_t reps = c.repeat.value_or(1);
+        return once > kUncounted / reps ? kUncounted : once * reps;
+    }
+    static constexpr std::uint64_t kUncounted = std::uint64_t{1} << 62;
+    static std::uint64_t saturating_add(std::uint64_t a, std::uint64_t b) { return std::min(kUncounted, a + b); }
+
     void emit(ScriptPacket p) {
-        if (++count_ > kMaxScriptPackets)
-            fail(p.where,
-                 fmt::format("the document expands to more than {} packets; reduce repeat counts", kMaxScriptPackets));
+        if (++count_ > options_.max_packets)
+            fail(p.where, fmt::format("the document expands to more than {} packets; reduce repeat counts",
+                                      options_.max_packets));
         p.delay_before += pending_delay_;
         pending_delay_ = {};
         // A failure is redone from the start of its command set's repetition (the row), or alone.
@@ -125,8 +160,9 @@ private:
             if (!s.row_size)
                 fail(c.json_path, "a dataFile needs flashRowLength here, above, or in APPInfo (or --row-size)");
             const std::uint32_t row = *s.row_size;
-            if (row < 8 || (row & (row - 1)) != 0)
-                fail(c.json_path, fmt::format("flashRowLength 0x{:X} is not a power of two of at least 8", row));
+            if (row < 8 || row > kMaxScriptRowLength || (row & (row - 1)) != 0)
+                fail(c.json_path, fmt::format("flashRowLength 0x{:X} is not a power of two from 8 to 0x{:X} ({})", row,
+                                              kMaxScriptRowLength, kMaxScriptRowLength));
             auto cur = std::make_shared<Cursor>();
             cur->declared_at = c.json_path;
             cur->file = c.data_file->path.string();
@@ -147,13 +183,30 @@ private:
         return s;
     }
 
+    // Pauses and command-set repetitions send nothing themselves, so the packet count cannot
+    // bound them: a set of pauses repeated 2^40 times would never finish planning.
+    void step(const MtbdfuCommand& c) {
+        if (++steps_ > options_.max_packets)
+            fail(c.json_path, fmt::format("the pauses and command sets repeat more than {} times in all; reduce "
+                                          "repeat counts",
+                                          options_.max_packets));
+    }
+
+    // A pause inside a repeated set is paid on every repetition, and the parser allows pauses of
+    // 136 years: the sum saturates instead of overflowing.
+    void add_delay(std::chrono::microseconds d) {
+        constexpr auto kMax = kMaxScriptDelay;
+        pending_delay_ = pending_delay_ > kMax - d ? kMax : pending_delay_ + d;
+    }
+
     void expand(const MtbdfuCommand& c, const Scope& outer) {
         if (c.delay_only) {
-            pending_delay_ += *c.delay;
+            step(c);
+            add_delay(*c.delay);
             return;
         }
         const Scope s = scope_for(c, outer);
-        if (c.delay) pending_delay_ += *c.delay;
+        if (c.delay) add_delay(*c.delay);
         if (c.repeat_eof && !s.cursor) fail(c.json_path, "repeat EoF needs a dataFile here or above");
         const std::uint32_t reps = c.repeat_eof ? UINT32_MAX : c.repeat.value_or(1);
         for (std::uint32_t r = 0; r < reps; ++r) {
@@ -161,6 +214,7 @@ private:
             const std::size_t row_before = s.cursor ? s.cursor->row : 0;
             const std::size_t offset_before = s.cursor ? s.cursor->offset : 0;
             if (c.is_group()) {
+                step(c);
                 group_starts_.push_back(session_->packets.size());
                 for (const auto& child : c.command_set) expand(child, s);
                 group_starts_.pop_back();
@@ -255,6 +309,7 @@ private:
     std::vector<std::size_t> group_starts_;
     std::chrono::microseconds pending_delay_{0};
     std::size_t count_ = 0;
+    std::size_t steps_ = 0;
 };
 
 }  // namespace

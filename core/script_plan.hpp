@@ -48,14 +48,22 @@ struct ScriptPlan {
     std::uint64_t data_file_bytes_ = 0;
 };
 
+// Largest plan accepted: a document cannot make us build an unbounded list.
+inline constexpr std::size_t kMaxScriptPackets = 8'000'000;
+// Largest flashRowLength: the --row-size limit. Every data-file row is held in memory at this
+// size, so a row of 2 GiB would be a 2 GiB allocation per row.
+inline constexpr std::uint32_t kMaxScriptRowLength = 4096;
+
+// Largest pause before one packet; longer sums of pauses are cut to it.
+inline constexpr std::chrono::microseconds kMaxScriptDelay = std::chrono::microseconds::max() / 2;
+
 struct ScriptOptions {
     std::chrono::microseconds default_timeout{1'000'000};  // when neither command nor APPInfo says
     std::optional<std::uint32_t> row_size;                 // when no flashRowLength is in scope
     unsigned enter_retries = 3;                            // for each session's own Enter DFU
+    std::size_t max_packets = kMaxScriptPackets;           // refuse documents that expand to more
+                                                           // packets, or more pauses and set repetitions
 };
-
-// Largest plan accepted: a document cannot make us build an unbounded list.
-inline constexpr std::size_t kMaxScriptPackets = 8'000'000;
 
 // Throws formats::InputError naming the JSON path of what is wrong.
 ScriptPlan plan_script(const formats::Mtbdfu& doc, const ScriptOptions& options);

@@ -243,6 +243,30 @@ private:
     std::optional<std::pair<std::string, std::string>> duplicate_;
 };
 
+// Only records where the first error is: nlohmann's SAX interface reports a position with every
+// error, its DOM parser only with syntax errors.
+class JsonErrorLocator final : public nlohmann::json_sax<Json> {
+public:
+    std::size_t position = 0;
+
+    bool null() override { return true; }
+    bool boolean(bool) override { return true; }
+    bool number_integer(number_integer_t) override { return true; }
+    bool number_unsigned(number_unsigned_t) override { return true; }
+    bool number_float(number_float_t, const string_t&) override { return true; }
+    bool string(string_t&) override { return true; }
+    bool binary(binary_t&) override { return true; }
+    bool start_object(std::size_t) override { return true; }
+    bool key(string_t&) override { return true; }
+    bool end_object() override { return true; }
+    bool start_array(std::size_t) override { return true; }
+    bool end_array() override { return true; }
+    bool parse_error(std::size_t at, const std::string&, const Json::exception&) override {
+        position = at;
+        return false;
+    }
+};
+
 class MtbdfuParser {
 public:
     MtbdfuParser(std::string_view text, const fs::path& file) : text_(text), file_(file), name_(file.string()) {}
@@ -350,7 +374,10 @@ private:
                 return finder.on_event(event, parsed);
             });
         } catch (const Json::parse_error& e) {
-            report_syntax_error(e);
+            report_syntax_error(e.byte, e.what());
+        } catch (const Json::exception& e) {
+            // A number too large for a double (out_of_range 406) comes without a position.
+            report_syntax_error(locate_json_error(), e.what());
         }
         if (const auto& dup = finder.duplicate()) {
             const std::string where = dup->first.empty() ? " at the top level" : "";
@@ -361,15 +388,24 @@ private:
         return doc;
     }
 
+    // The position nlohmann's SAX parser gives the first error in the text.
+    std::size_t locate_json_error() const {
+        JsonErrorLocator locator;
+        Json::sax_parse(text_.begin(), text_.end(), &locator);
+        return locator.position;
+    }
+
     // nlohmann reports the byte index (1-based) of the last character it read.
-    [[noreturn]] void report_syntax_error(const Json::parse_error& e) const {
-        const std::size_t index = std::min<std::size_t>(e.byte == 0 ? 0 : e.byte - 1, text_.size());
+    [[noreturn]] void report_syntax_error(std::size_t byte, std::string description) const {
+        const std::size_t index = std::min<std::size_t>(byte == 0 ? 0 : byte - 1, text_.size());
         const std::string_view before = text_.substr(0, index);
         const std::size_t line = 1 + static_cast<std::size_t>(std::count(before.begin(), before.end(), '\n'));
         const std::size_t line_start = before.rfind('\n');
         const std::size_t column = line_start == std::string_view::npos ? index + 1 : index - line_start;
 
-        std::string description = e.what();
+        if (description.rfind("[json.exception.", 0) == 0) {
+            if (const std::size_t end = description.find("] "); end != std::string::npos) description.erase(0, end + 2);
+        }
         if (const std::size_t at = description.find("parse error"); at != std::string::npos) {
             if (const std::size_t colon = description.find(": ", at); colon != std::string::npos) {
                 description.erase(0, colon + 2);

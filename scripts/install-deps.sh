@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian/Ubuntu packages dfuhost builds and tests with, if any is missing.
+# --fuzz adds Clang and its libFuzzer runtime, for scripts/fuzz.sh (not needed otherwise).
 set -euo pipefail
 
 packages=(
@@ -8,6 +9,13 @@ packages=(
   libserialport-dev libusb-1.0-0-dev libhidapi-dev
   umockdev libumockdev-dev
 )
+if [ "${1:-}" = "--fuzz" ]; then
+  # libclang-rt-dev follows the distribution's default clang (libclang-rt-14-dev on bookworm).
+  packages+=(clang libclang-rt-dev)
+elif [ $# -gt 0 ]; then
+  echo "usage: $0 [--fuzz]" >&2
+  exit 2
+fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -81,17 +81,72 @@ TEST_CASE("documents that would not end or would not fit are refused") {
     CHECK(plan_error(dir, R"([{"dataFile": "a.hex", "flashRowLength": "0x200", "repeat": "EoF",
         "commandSet": [{"cmdId": "0x31", "data": "00"}]}])")
               .find("commands[0]: repeat EoF, but one repetition takes no bytes") != std::string::npos);
+    // Refused from the repeat counts, before any packet is built (found by fuzzing: this 2^40-packet
+    // document used to take 1.8 GB and 12 s to refuse).
     CHECK(plan_error(
               dir, R"([{"repeat": "0x100000", "commandSet": [{"cmdId": "0x31", "data": "00", "repeat": "0x100000"}]}])")
-              .find("more than 8000000 packets") != std::string::npos);
+              .find("commands[0]: the repeat counts expand the document to more than 8000000 packets "
+                    "(1099511627778); reduce repeat counts") != std::string::npos);
+    CHECK(plan_error(dir, R"([{"repeat": "0x100000", "commandSet": [{"repeat": "0x100000", "commandSet": [{"repeat":
+        "0x100000", "commandSet": [{"repeat": "0x100000", "commandSet": [{"cmdId": "0x35"}]}]}]}]}])")
+              .find("commands[0]: the repeat counts expand the document to more than 8000000 packets; ") !=
+          std::string::npos);
     CHECK(plan_error(dir, R"([{"dataFile": "a.hex", "flashRowLength": "0x200", "repeat": "0x2",
         "commandSet": [{"cmdId": "0x37", "dataLength": "0x200"}, {"cmdId": "0x49", "dataLength": "0x8"}]}])")
               .find("has no rows left") != std::string::npos);
     CHECK(plan_error(dir, R"([{"dataFile": "a.hex", "repeat": "EoF", "commandSet": [{"cmdId": "0x44"}]}])")
               .find("needs flashRowLength") != std::string::npos);
+    // Found by fuzzing: every row is held at this size, so 0x80000000 was 2 GiB per row.
+    CHECK(plan_error(dir, R"([{"dataFile": "a.hex", "flashRowLength": "0x80000000", "repeat": "EoF",
+        "commandSet": [{"cmdId": "0x44"}]}])")
+              .find("commands[0]: flashRowLength 0x80000000 is not a power of two from 8 to 0x1000 (4096)") !=
+          std::string::npos);
+    CHECK(plan_error(dir, R"([{"dataFile": "a.hex", "flashRowLength": "0x1000", "repeat": "EoF",
+        "commandSet": [{"cmdId": "0x44"}]}])")
+              .empty());
     CHECK(plan_error(dir, R"([{"dataFile": "a.hex", "flashRowLength": "0x200", "offset": "0x10",
         "commandSet": [{"cmdId": "0x44"}]}])")
               .find("not on a 0x200-byte row") != std::string::npos);
+}
+
+TEST_CASE("max_packets bounds the plan: repeat counts before building, EoF repeats while building") {
+    TempDir dir;
+    write_text(dir / "a.hex", to_intel_hex({{0x10000000, random_bytes(1024, 2)}}));
+    const auto path = dir / "t.mtbdfu";
+    const auto error = [&](const std::string& commands, std::size_t max_packets) -> std::string {
+        write_text(path, "{" + kAppInfo + ", \"commands\": " + commands + "}");
+        ScriptOptions options;
+        options.max_packets = max_packets;
+        try {
+            plan_script(formats::load_mtbdfu(path), options);
+        } catch (const formats::InputError& e) {
+            return e.what();
+        }
+        return "";
+    };
+    const std::string counted = R"([{"cmdId": "0x35", "repeat": "0x3"}])";  // 5 packets with Enter and Exit
+    CHECK(error(counted, 5).empty());
+    CHECK(error(counted, 4).find("commands[0]: the repeat counts expand the document to more than 4 packets (5)") !=
+          std::string::npos);
+    const std::string eof = R"([{"dataFile": "a.hex", "flashRowLength": "0x200", "repeat": "EoF",
+        "commandSet": [{"cmdId": "0x44"}]}])";  // two rows: 4 packets
+    CHECK(error(eof, 4).empty());
+    CHECK(error(eof, 3).find("the document expands to more than 3 packets") != std::string::npos);
+    // Found by fuzzing: pauses repeated 2^40 times send no packet, and planning never ended.
+    const std::string pauses = R"([{"repeat": "0x100000", "commandSet": [{"repeat": "0x10",
+        "commandSet": [{"delayUS": "0x1"}]}]}, {"cmdId": "0x35"}])";
+    CHECK(error(pauses, 1000).find("the pauses and command sets repeat more than 1000 times in all") !=
+          std::string::npos);
+}
+
+TEST_CASE("pauses repeated past any sensible length add up to the longest pause, not an overflow") {
+    // Found by fuzzing: 2^20 pauses of 0xFFFFFFFF seconds overflowed the 64-bit microsecond sum.
+    TempDir dir;
+    const ScriptPlan plan =
+        plan_text(dir, R"([{"repeat": "0x100000", "commandSet": [{"delayS": "0xFFFFFFFF"}]}, {"cmdId": "0x35"}])");
+    const auto& p = plan.sessions[0].packets;
+    REQUIRE(p.size() == 3);
+    CHECK(p[1].delay_before == kMaxScriptDelay);
 }
 
 TEST_CASE("delays, timeouts, retries and output are carried to the packets they apply to") {

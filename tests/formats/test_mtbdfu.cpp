@@ -285,6 +285,13 @@ TEST_CASE("mtbdfu: empty text and trailing garbage are syntax errors") {
     CHECK_INPUT_ERROR(parse(one(R"("cmdId": "0x38")") + "\n\nx"), "t.mtbdfu:3: ", "invalid JSON at column 1");
 }
 
+TEST_CASE("mtbdfu: a number too large for a double is an input error with its place, not a crash") {
+    // Found by fuzzing: nlohmann throws out_of_range (not parse_error) for it, without a position.
+    CHECK_INPUT_ERROR(parse("5E552"), "t.mtbdfu:1: ", "invalid JSON at column 5: number overflow parsing '5E552'");
+    const std::string text = "{\n" + kAppInfo + ",\n\"commands\": [{\"cmdId\": -1e999}]}";
+    CHECK_INPUT_ERROR(parse(text), "t.mtbdfu:3: ", "invalid JSON at column 29: number overflow parsing '-1e999'");
+}
+
 TEST_CASE("mtbdfu: a field given twice is rejected") {
     CHECK_MTBDFU_ERROR(one(R"("cmdId": "0x38", "cmdId": "0x3B")"), "commands[0]: ", "field 'cmdId' is given twice");
     CHECK_MTBDFU_ERROR(

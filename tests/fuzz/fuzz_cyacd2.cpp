@@ -1,0 +1,97 @@
+// .cyacd2 parser: any text either parses or is refused with "FILE:LINE: message"; what parses
+// keeps the parser's promises (one row size, aligned rows that never overlap) and survives
+// the writer and a second parse unchanged.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "formats/cyacd2.hpp"
+#include "formats/input_error.hpp"
+#include "formats/rows.hpp"
+#include "fuzz_support.hpp"
+
+using dfu::formats::Cyacd2;
+using dfu::formats::Cyacd2Eiv;
+using dfu::formats::Cyacd2Row;
+using dfu::formats::InputError;
+
+namespace {
+
+const std::string kName = "fuzz.cyacd2";
+
+std::size_t count_lines(std::string_view text) {
+    std::size_t lines = 1;
+    for (char c : text) lines += c == '\n';
+    return lines;
+}
+
+// Records equal apart from their line numbers (the writer drops comments and blank lines).
+bool same_records(const Cyacd2& a, const Cyacd2& b) {
+    if (a.records.size() != b.records.size()) return false;
+    for (std::size_t i = 0; i < a.records.size(); ++i) {
+        const auto* ra = std::get_if<Cyacd2Row>(&a.records[i]);
+        const auto* rb = std::get_if<Cyacd2Row>(&b.records[i]);
+        if ((ra == nullptr) != (rb == nullptr)) return false;
+        if (ra != nullptr) {
+            if (ra->address != rb->address || ra->data != rb->data) return false;
+        } else if (std::get<Cyacd2Eiv>(a.records[i]).vector != std::get<Cyacd2Eiv>(b.records[i]).vector) {
+            return false;
+        }
+    }
+    return true;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    const std::string_view text(reinterpret_cast<const char*>(data), size);
+    Cyacd2 parsed;
+    fuzz::HeapMeter::start();
+    try {
+        parsed = dfu::formats::parse_cyacd2(text, kName);
+    } catch (const InputError& e) {
+        fuzz::check_heap_peak(fuzz::HeapMeter::stop(), size, 32, 4096);
+        FUZZ_CHECK(e.file() == kName);
+        FUZZ_CHECK(e.line() <= count_lines(text));
+        FUZZ_CHECK(!e.message().empty());
+        return 0;
+    }
+    fuzz::check_heap_peak(fuzz::HeapMeter::stop(), size, 32, 4096);
+
+    FUZZ_CHECK(parsed.header.file_version == 1);
+    FUZZ_CHECK(parsed.header.checksum_type <= 1);
+    if (parsed.app_info) {
+        FUZZ_CHECK(std::uint64_t{parsed.app_info->start} + parsed.app_info->length <= (std::uint64_t{1} << 32));
+    }
+    std::size_t rows = 0;
+    for (const auto& record : parsed.records) {
+        if (const auto* row = std::get_if<Cyacd2Row>(&record)) {
+            FUZZ_CHECK(row->data.size() == parsed.row_size);
+            FUZZ_CHECK(row->address % parsed.row_size == 0);
+            FUZZ_CHECK(row->line >= 1 && row->line <= count_lines(text));
+            ++rows;
+        } else {
+            const std::size_t n = std::get<Cyacd2Eiv>(record).vector.size();
+            FUZZ_CHECK(n == 0 || n == 8 || n == 16);
+        }
+    }
+    FUZZ_CHECK((rows == 0) == (parsed.row_size == 0));
+
+    // The parser promises rows that do not overlap: building the image must not throw, and
+    // cutting it into rows of the file's size gives the file's rows back.
+    const auto image = dfu::formats::cyacd2_image(parsed);
+    FUZZ_CHECK(image.size() == rows * std::size_t{parsed.row_size});
+    if (rows != 0) {
+        const auto cut = dfu::formats::map_to_rows(image, parsed.row_size, 0xA5);
+        FUZZ_CHECK(cut.size() == rows);
+    }
+
+    const Cyacd2 again = dfu::formats::parse_cyacd2(dfu::formats::write_cyacd2(parsed), "roundtrip.cyacd2");
+    FUZZ_CHECK(again.header == parsed.header);
+    FUZZ_CHECK(again.app_info == parsed.app_info);
+    FUZZ_CHECK(again.row_size == parsed.row_size);
+    FUZZ_CHECK(same_records(again, parsed));
+    return 0;
+}

@@ -1,0 +1,69 @@
+// Intel HEX parser: any text either parses or is refused with "FILE:LINE: message"; what
+// parses is a well-formed image that survives the writer and a second parse unchanged.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "formats/input_error.hpp"
+#include "formats/intel_hex.hpp"
+#include "fuzz_support.hpp"
+
+using dfu::formats::InputError;
+using dfu::formats::IntelHexFile;
+using dfu::formats::SparseImage;
+
+namespace {
+
+const std::string kName = "fuzz.hex";
+
+void check_image(const SparseImage& image) {
+    FUZZ_CHECK(!image.empty());
+    std::size_t bytes = 0;
+    std::uint64_t previous_end = 0;
+    bool first = true;
+    for (const auto& seg : image.segments()) {
+        FUZZ_CHECK(!seg.data.empty());
+        FUZZ_CHECK(seg.end() <= SparseImage::kAddressLimit);
+        // Sorted, and touching segments merged: a gap of at least one byte between any two.
+        FUZZ_CHECK(first || seg.address > previous_end);
+        previous_end = seg.end();
+        first = false;
+        bytes += seg.data.size();
+    }
+    FUZZ_CHECK(bytes == image.size());
+}
+
+std::size_t count_lines(std::string_view text) {
+    std::size_t lines = 1;
+    for (char c : text) lines += c == '\n';
+    return lines;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    const std::string_view text(reinterpret_cast<const char*>(data), size);
+    IntelHexFile parsed;
+    fuzz::HeapMeter::start();
+    try {
+        parsed = dfu::formats::parse_intel_hex_file(text, kName);
+    } catch (const InputError& e) {
+        fuzz::check_heap_peak(fuzz::HeapMeter::stop(), size, 32, 4096);
+        FUZZ_CHECK(e.file() == kName);
+        FUZZ_CHECK(e.line() <= count_lines(text));
+        FUZZ_CHECK(!e.message().empty());
+        return 0;
+    }
+    // The data buffer, its chunk list and the image: each a fraction of the text.
+    fuzz::check_heap_peak(fuzz::HeapMeter::stop(), size, 32, 4096);
+    check_image(parsed.image);
+
+    // Record length from the input so every length gets its turn.
+    const std::size_t per_record = 1 + size % 255;
+    const std::string written = dfu::formats::write_intel_hex(parsed.image, per_record, parsed.start);
+    const IntelHexFile again = dfu::formats::parse_intel_hex_file(written, "roundtrip.hex");
+    FUZZ_CHECK(again.image == parsed.image);
+    FUZZ_CHECK(again.start == parsed.start);
+    return 0;
+}
