@@ -160,7 +160,7 @@ int inspect_mtbdfu(const RawOptions& raw, Reporter& out) {
         std::uint64_t bytes = 0;
         for (const auto& p : s.packets) {
             ++by_command[p.command];
-            bytes += p.data.size() + kFrameOverhead;
+            bytes += p.data_size + kFrameOverhead;
         }
         json counts{};
         std::string text;

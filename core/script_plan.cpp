@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <memory>
+#include <span>
+#include <unordered_map>
 
 #include "core/packet.hpp"
 #include "core/protocol.hpp"
@@ -11,6 +13,11 @@
 #include "formats/rows.hpp"
 
 namespace dfu {
+
+std::string ScriptPlan::where(const ScriptPacket& p) const {
+    const std::string& path = command_of(p).where;
+    return p.row == ScriptPacket::kNoRow ? path : fmt::format("{} (row 0x{:08X})", path, p.row);
+}
 
 std::size_t ScriptPlan::packet_count() const noexcept {
     std::size_t n = 0;
@@ -21,7 +28,7 @@ std::size_t ScriptPlan::packet_count() const noexcept {
 std::uint64_t ScriptPlan::bytes_to_device() const noexcept {
     std::uint64_t n = 0;
     for (const auto& s : sessions)
-        for (const auto& p : s.packets) n += p.data.size() + kFrameOverhead;
+        for (const auto& p : s.packets) n += p.data_size + kFrameOverhead;
     return n;
 }
 
@@ -70,24 +77,23 @@ public:
                           ? std::chrono::microseconds(std::uint64_t{*doc_.app_info.timeout_ms} * 1000)
                           : options_.default_timeout;
         check_repeat_counts();
+        plan_.bytes.reserve(plan_bytes_estimate());
         for (const auto& s : doc_.sessions) {
             session_ = &plan_.sessions.emplace_back();
             session_->json_path = s.json_path;
-            ScriptPacket enter;
-            enter.command = cmd::enter;
-            append_le32(enter.data, doc_.app_info.product_id);
-            enter.data.insert(enter.data.end(), {0, 0});
+            ScriptCommand enter;
             enter.where = s.json_path + " (Enter DFU)";
             enter.timeout = top.timeout;
             enter.retries = options_.enter_retries;
-            emit(std::move(enter));
+            std::vector<std::uint8_t> enter_data;
+            append_le32(enter_data, doc_.app_info.product_id);
+            enter_data.insert(enter_data.end(), {0, 0});
+            emit(new_packet(cmd::enter, add_command(std::move(enter)), store(enter_data)));
             for (const auto& c : s.commands) expand(c, top);
-            ScriptPacket exit;
-            exit.command = cmd::exit;
-            exit.answered = false;
+            ScriptCommand exit;
             exit.where = s.json_path + " (Exit DFU)";
             exit.timeout = top.timeout;
-            emit(std::move(exit));
+            emit(new_packet(cmd::exit, add_command(std::move(exit)), store({})));
         }
         return std::move(plan_);
     }
@@ -103,6 +109,7 @@ private:
     // at once); the count kept by emit() bounds them.
     void check_repeat_counts() const {
         std::uint64_t total = 0;
+        std::uint64_t steps = 0;
         for (const auto& s : doc_.sessions) {
             total = saturating_add(total, 2);  // Enter DFU, Exit DFU
             for (const auto& c : s.commands) {
@@ -112,8 +119,35 @@ private:
                          fmt::format("the repeat counts expand the document to more than {} packets{}; "
                                      "reduce repeat counts",
                                      options_.max_packets, total < kUncounted ? fmt::format(" ({})", total) : ""));
+                steps = saturating_add(steps, fixed_steps(c));
+                if (steps > options_.max_packets) step_limit(c);
             }
         }
+    }
+
+    // Pauses and command-set repetitions: what step() counts, for the counted repeats.
+    static std::uint64_t fixed_steps(const MtbdfuCommand& c) {
+        if (c.delay_only) return 1;
+        if (!c.is_group() || c.repeat_eof) return 0;
+        std::uint64_t once = 1;
+        for (const auto& child : c.command_set) once = saturating_add(once, fixed_steps(child));
+        const std::uint64_t reps = c.repeat.value_or(1);
+        return once > kUncounted / reps ? kUncounted : once * reps;
+    }
+
+    // Bytes the literal data of the document takes (stored once per command), plus what the
+    // data files hold; enough that the byte store is allocated once for common documents.
+    std::size_t plan_bytes_estimate() const {
+        std::uint64_t n = 6 * doc_.sessions.size();
+        for (const auto& s : doc_.sessions)
+            for (const auto& c : s.commands) n += literal_bytes(c);
+        return static_cast<std::size_t>(std::min<std::uint64_t>(n, std::uint64_t{1} << 30));
+    }
+    static std::uint64_t literal_bytes(const MtbdfuCommand& c) {
+        std::uint64_t n = c.data ? c.data->size() : 0;
+        if (c.data_file) n += c.data_file->image->size() + c.data_file->image->size() / 16 + 64;
+        for (const auto& child : c.command_set) n += literal_bytes(child);
+        return n;
     }
 
     // Packets c sends whatever its data files hold; kUncounted when that is beyond counting.
@@ -130,15 +164,41 @@ private:
     static constexpr std::uint64_t kUncounted = std::uint64_t{1} << 62;
     static std::uint64_t saturating_add(std::uint64_t a, std::uint64_t b) { return std::min(kUncounted, a + b); }
 
+    std::uint32_t add_command(ScriptCommand c) {
+        plan_.commands.push_back(std::move(c));
+        return static_cast<std::uint32_t>(plan_.commands.size() - 1);
+    }
+
+    struct Stored {
+        std::uint64_t at = 0;
+        std::uint16_t size = 0;
+    };
+    Stored store(std::span<const std::uint8_t> data) {
+        const Stored s{plan_.bytes.size(), static_cast<std::uint16_t>(data.size())};
+        plan_.bytes.insert(plan_.bytes.end(), data.begin(), data.end());
+        return s;
+    }
+
+    static ScriptPacket new_packet(std::uint8_t code, std::uint32_t command_index, Stored data) {
+        ScriptPacket p;
+        p.command = code;
+        p.answered = !command_is_unanswered(code);
+        p.command_index = command_index;
+        p.data_at = data.at;
+        p.data_size = data.size;
+        return p;
+    }
+
     void emit(ScriptPacket p) {
         if (++count_ > options_.max_packets)
-            fail(p.where, fmt::format("the document expands to more than {} packets; reduce repeat counts",
-                                      options_.max_packets));
-        p.delay_before += pending_delay_;
+            fail(plan_.where(p), fmt::format("the document expands to more than {} packets; reduce repeat counts",
+                                             options_.max_packets));
+        p.delay_before = pending_delay_;
         pending_delay_ = {};
         // A failure is redone from the start of its command set's repetition (the row), or alone.
-        p.redo_from = group_starts_.empty() ? session_->packets.size() : group_starts_.back();
-        session_->packets.push_back(std::move(p));
+        p.redo_from =
+            static_cast<std::uint32_t>(group_starts_.empty() ? session_->packets.size() : group_starts_.back());
+        session_->packets.push_back(p);
     }
 
     int log_index(const std::filesystem::path& p) {
@@ -186,10 +246,12 @@ private:
     // Pauses and command-set repetitions send nothing themselves, so the packet count cannot
     // bound them: a set of pauses repeated 2^40 times would never finish planning.
     void step(const MtbdfuCommand& c) {
-        if (++steps_ > options_.max_packets)
-            fail(c.json_path, fmt::format("the pauses and command sets repeat more than {} times in all; reduce "
-                                          "repeat counts",
-                                          options_.max_packets));
+        if (++steps_ > options_.max_packets) step_limit(c);
+    }
+    [[noreturn]] void step_limit(const MtbdfuCommand& c) const {
+        fail(c.json_path, fmt::format("the pauses and command sets repeat more than {} times in all; reduce "
+                                      "repeat counts",
+                                      options_.max_packets));
     }
 
     // A pause inside a repeated set is paid on every repetition, and the parser allows pauses of
@@ -229,23 +291,37 @@ private:
                                           s.cursor->rows[s.cursor->row].address, s.cursor->offset, s.cursor->row_size));
     }
 
-    std::string row_where(const MtbdfuCommand& c, const Cursor& cur) const {
-        return fmt::format("{} (row 0x{:08X})", c.json_path, cur.rows[cur.row].address);
+    // The command object's attributes and literal data, made on its first packet and shared
+    // by every repetition after (its scope is the same each time: it has one parent chain).
+    struct CommandEntry {
+        std::uint32_t index = 0;
+        Stored literal;
+    };
+    const CommandEntry& command_entry(const MtbdfuCommand& c, const Scope& s) {
+        const auto found = commands_.find(&c);
+        if (found != commands_.end()) return found->second;
+        ScriptCommand a;
+        a.where = c.json_path;
+        a.expect_status = c.expect.status.value_or(status::success);
+        a.expect_data = c.expect.data;
+        a.timeout = s.timeout;
+        a.retries = s.retries;
+        a.reconnect = s.reconnect;
+        a.print_output = s.output;
+        a.log = s.log;
+        CommandEntry e;
+        e.index = add_command(std::move(a));
+        if (c.data) {
+            if (c.data->size() > kMaxPacketData) fail(c.json_path, "more than 65535 data bytes in one packet");
+            e.literal = store(*c.data);
+        }
+        return commands_.emplace(&c, e).first->second;
     }
 
     void packet(const MtbdfuCommand& c, const Scope& s) {
         const std::uint8_t code = *c.cmd_id;
-        ScriptPacket p;
-        p.command = code;
-        p.answered = !command_is_unanswered(code);
-        p.where = c.json_path;
-        p.expect_status = c.expect.status.value_or(status::success);
-        p.expect_data = c.expect.data;
-        p.timeout = s.timeout;
-        p.retries = s.retries;
-        p.reconnect = s.reconnect;
-        p.print_output = s.output;
-        p.log = s.log;
+        const CommandEntry& entry = command_entry(c, s);
+        ScriptPacket p = new_packet(code, entry.index, {});
 
         const bool takes_data = code == cmd::send_data || code == cmd::send_data_no_response;
         const bool ends_row = code == cmd::program_data || code == cmd::verify_data;
@@ -255,8 +331,10 @@ private:
                 fail(c.json_path,
                      fmt::format("the data file {} (declared at {}) has no rows left", cur->file, cur->declared_at));
             const formats::Row& row = cur->rows[cur->row];
-            p.where = row_where(c, *cur);
+            p.row = row.address;
             const std::size_t left = row.data.size() - cur->offset;
+            const auto rest = std::span<const std::uint8_t>(row.data).subspan(cur->offset);
+            Stored data;
             if (takes_data) {
                 if (!c.data_length) fail(c.json_path, "dataLength is needed to take bytes from the data file");
                 const std::size_t n = *c.data_length;
@@ -264,8 +342,7 @@ private:
                     fail(c.json_path, fmt::format("takes {} bytes but only {} of the {}-byte row at 0x{:08X} are left: "
                                                   "the command set does not add up to flashRowLength ({} over)",
                                                   n, left, cur->row_size, row.address, n - left));
-                p.data.assign(row.data.begin() + static_cast<std::ptrdiff_t>(cur->offset),
-                              row.data.begin() + static_cast<std::ptrdiff_t>(cur->offset + n));
+                data = store(rest.first(n));
                 cur->offset += n;
                 plan_.data_file_bytes_ += n;
             } else if (ends_row) {
@@ -278,10 +355,11 @@ private:
                                      "flashRowLength is {}: {} bytes {}",
                                      cur->offset, command_name(code), tail, cur->row_size,
                                      tail > left ? tail - left : left - tail, tail > left ? "over" : "short"));
-                append_le32(p.data, row.address);
-                append_le32(p.data, crc32c(row.data));
-                p.data.insert(p.data.end(), row.data.begin() + static_cast<std::ptrdiff_t>(cur->offset),
-                              row.data.end());
+                std::vector<std::uint8_t> head;
+                append_le32(head, row.address);
+                append_le32(head, crc32c(row.data));
+                data = store(head);
+                data.size = static_cast<std::uint16_t>(data.size + store(rest).size);
                 plan_.data_file_bytes_ += tail;
                 ++cur->row;
                 cur->offset = 0;
@@ -289,17 +367,21 @@ private:
                 if (c.data_length && *c.data_length != 4)
                     fail(c.json_path, "Erase Data carries 4 bytes (the row address)");
                 if (cur->offset != 0) fail(c.json_path, "Erase Data in the middle of a row");
-                append_le32(p.data, row.address);
+                std::vector<std::uint8_t> address;
+                append_le32(address, row.address);
+                data = store(address);
                 ++cur->row;
             }
+            p.data_at = data.at;
+            p.data_size = data.size;
         } else {
-            if (c.data) p.data = *c.data;
-            if (c.data_length && *c.data_length != p.data.size())
+            p.data_at = entry.literal.at;
+            p.data_size = entry.literal.size;
+            if (c.data_length && *c.data_length != p.data_size)
                 fail(c.json_path, fmt::format("dataLength is {} but {} data bytes are given{}", *c.data_length,
-                                              p.data.size(), s.cursor ? "" : " (and no dataFile is in scope)"));
+                                              p.data_size, s.cursor ? "" : " (and no dataFile is in scope)"));
         }
-        if (p.data.size() > kMaxPacketData) fail(c.json_path, "more than 65535 data bytes in one packet");
-        emit(std::move(p));
+        emit(p);
     }
 
     const formats::Mtbdfu& doc_;
@@ -310,6 +392,7 @@ private:
     std::chrono::microseconds pending_delay_{0};
     std::size_t count_ = 0;
     std::size_t steps_ = 0;
+    std::unordered_map<const MtbdfuCommand*, CommandEntry> commands_;
 };
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -14,20 +15,32 @@
 
 namespace dfu {
 
-struct ScriptPacket {
-    std::uint8_t command = 0;
-    std::vector<std::uint8_t> data;
-    bool answered = true;  // false for Sync, Exit, Send Data Without Response
-    std::string where;     // JSON path, plus the row address where there is one
+// What a packet inherits from the command object that sends it. Kept once per command
+// object, not once per repetition: a document of a few hundred bytes can repeat a command
+// millions of times, and each repetition must stay a few bytes.
+struct ScriptCommand {
+    std::string where;  // JSON path
     std::uint8_t expect_status = 0;
     std::optional<std::vector<std::uint8_t>> expect_data;
     std::chrono::microseconds timeout{0};
-    unsigned retries = 0;       // resends of this packet after a lost or garbled answer
-    unsigned reconnect = 0;     // reopen + Enter DFU + redo from redo_from, this many times
-    std::size_t redo_from = 0;  // first packet of the repetition this one belongs to
-    std::chrono::microseconds delay_before{0};
+    unsigned retries = 0;    // resends of a packet after a lost or garbled answer
+    unsigned reconnect = 0;  // reopen + Enter DFU + redo from redo_from, this many times
     bool print_output = false;
     int log = -1;  // index into ScriptPlan::logs, or -1
+};
+
+// One packet of the plan, 32 bytes whatever it carries: its data lives in ScriptPlan::bytes,
+// where the literal data of a repeated command is stored once.
+struct ScriptPacket {
+    std::uint32_t command_index = 0;  // into ScriptPlan::commands
+    std::uint32_t redo_from = 0;      // first packet of the repetition this one belongs to
+    std::uint64_t data_at = 0;        // into ScriptPlan::bytes
+    std::uint16_t data_size = 0;
+    std::uint8_t command = 0;
+    bool answered = true;        // false for Sync, Exit, Send Data Without Response
+    std::uint32_t row = kNoRow;  // the row a data-file packet belongs to (rows are aligned: never kNoRow)
+    std::chrono::microseconds delay_before{0};
+    static constexpr std::uint32_t kNoRow = 0xFFFFFFFF;
 };
 
 struct ScriptSession {
@@ -40,7 +53,13 @@ struct ScriptPlan {
     std::uint32_t product_id = 0;
     ChecksumType checksum = ChecksumType::sum;
     std::vector<ScriptSession> sessions;
+    std::vector<ScriptCommand> commands;
+    std::vector<std::uint8_t> bytes;          // every packet's data, by ScriptPacket::data_at
     std::vector<std::filesystem::path> logs;  // outFile paths, opened when the run starts
+
+    const ScriptCommand& command_of(const ScriptPacket& p) const { return commands[p.command_index]; }
+    std::span<const std::uint8_t> data(const ScriptPacket& p) const { return {bytes.data() + p.data_at, p.data_size}; }
+    std::string where(const ScriptPacket& p) const;  // JSON path, plus the row address where there is one
 
     std::size_t packet_count() const noexcept;
     std::uint64_t bytes_to_device() const noexcept;  // whole frames
@@ -48,8 +67,10 @@ struct ScriptPlan {
     std::uint64_t data_file_bytes_ = 0;
 };
 
-// Largest plan accepted: a document cannot make us build an unbounded list.
-inline constexpr std::size_t kMaxScriptPackets = 8'000'000;
+// Largest plan accepted: a document cannot make us build an unbounded list. At 32 bytes a
+// packet this bounds the plan to 128 MB beyond the data-file bytes it carries; the Infineon
+// template plan for 8 MiB of flash is 540,000 packets.
+inline constexpr std::size_t kMaxScriptPackets = 4'000'000;
 // Largest flashRowLength: the --row-size limit. Every data-file row is held in memory at this
 // size, so a row of 2 GiB would be a 2 GiB allocation per row.
 inline constexpr std::uint32_t kMaxScriptRowLength = 4096;

@@ -66,48 +66,51 @@ ScriptRunner::ScriptRunner(const ScriptPlan& plan, TransportFactory open, Engine
     : plan_(plan), open_(std::move(open)), options_(options), events_(events), cancel_(cancel) {}
 
 void ScriptRunner::exchange(Client& client, const ScriptPacket& p, const ScriptPacket& enter) {
+    const std::span<const std::uint8_t> data = plan_.data(p);
     if (!p.answered) {
-        client.command_unanswered(p.command, p.data);
+        client.command_unanswered(p.command, data);
         ++result_.packets_sent;
         return;
     }
+    const ScriptCommand& c = plan_.command_of(p);
     Response r;
     for (unsigned attempt = 0;; ++attempt) {
         try {
             ++result_.packets_sent;
-            r = client.command(p.command, p.data, p.timeout);
+            r = client.command(p.command, data, c.timeout);
             break;
         } catch (const LinkFailure& f) {
-            if (attempt >= p.retries)
+            if (attempt >= c.retries)
                 throw Failure{ExitCode::no_response,
-                              fmt::format("{}: {}{}", p.where, f.what(),
-                                          p.retries ? fmt::format(" ({} attempts)", attempt + 1) : "")};
+                              fmt::format("{}: {}{}", plan_.where(p), f.what(),
+                                          c.retries ? fmt::format(" ({} attempts)", attempt + 1) : "")};
             ++result_.retries;
-            events_.on_recovery(Recovery{f.what(), p.where, attempt + 1, p.retries});
+            events_.on_recovery(Recovery{f.what(), plan_.where(p), attempt + 1, c.retries});
             client.settle_after_error();
         }
     }
-    if (r.status != p.expect_status)
+    if (r.status != c.expect_status)
         throw Failure{
             code_for_status(p.command, r.status),
-            fmt::format("{}: {} answered {} (0x{:02X}), expected {}: {}", p.where, command_name(p.command),
-                        status_name(r.status), r.status, status_name(p.expect_status), status_meaning(r.status))};
-    if (p.expect_data && r.data != *p.expect_data)
+            fmt::format("{}: {} answered {} (0x{:02X}), expected {}: {}", plan_.where(p), command_name(p.command),
+                        status_name(r.status), r.status, status_name(c.expect_status), status_meaning(r.status))};
+    if (c.expect_data && r.data != *c.expect_data)
         throw Failure{ExitCode::verify_failed,
-                      fmt::format("{}: {} answered [{}], expected [{}]", p.where, command_name(p.command),
-                                  hex_bytes(r.data), hex_bytes(*p.expect_data))};
-    if (p.command == cmd::verify_app && !p.expect_data && r.status == status::success &&
+                      fmt::format("{}: {} answered [{}], expected [{}]", plan_.where(p), command_name(p.command),
+                                  hex_bytes(r.data), hex_bytes(*c.expect_data))};
+    if (p.command == cmd::verify_app && !c.expect_data && r.status == status::success &&
         (r.data.empty() || r.data[0] != 0x01))
         throw Failure{ExitCode::verify_failed,
                       fmt::format("{}: the device reports application {} invalid (Verify Application answered {})",
-                                  p.where, p.data.empty() ? 0 : p.data[0], hex_bytes(r.data))};
+                                  plan_.where(p), data.empty() ? 0 : data[0], hex_bytes(r.data))};
     if (p.command == cmd::enter)
         if (const auto id = identity_from_enter(r.data)) events_.on_device(*id);
-    if (p.print_output) events_.on_payload(p.where, p.command, r.data);
+    if (c.print_output) events_.on_payload(plan_.where(p), p.command, r.data);
     if (r.status != status::success && p.command != cmd::enter) {
         // Expected or not, an error answer sends the device back to NONE after its
         // hold-off (PROTOCOL.md section 5): follow it back into DFU before going on.
-        events_.on_note(fmt::format("{}: device answered {}; entering DFU again", p.where, status_name(r.status)));
+        events_.on_note(
+            fmt::format("{}: device answered {}; entering DFU again", plan_.where(p), status_name(r.status)));
         client.settle_after_error();
         exchange(client, enter, enter);
     }
@@ -141,7 +144,8 @@ ScriptResult ScriptRunner::run() {
             while (i < session.packets.size()) {
                 const ScriptPacket& p = session.packets[i];
                 if (p.delay_before.count() > 0) std::this_thread::sleep_for(p.delay_before);
-                sink.route_to(p.log);
+                const ScriptCommand& command = plan_.command_of(p);
+                sink.route_to(command.log);
                 Failure failure;
                 try {
                     exchange(*client, p, enter);
@@ -153,12 +157,13 @@ ScriptResult ScriptRunner::run() {
                 // Reopen the port and enter DFU again, spending one reconnect per try.
                 unsigned& used = reconnects[p.redo_from];
                 for (;;) {
-                    if (used >= p.reconnect) throw Error(failure.code, failure.message);
+                    if (used >= command.reconnect) throw Error(failure.code, failure.message);
                     ++used;
                     ++result_.reconnects;
-                    events_.on_recovery(Recovery{
-                        failure.message, fmt::format("reconnect and redo from {}", session.packets[p.redo_from].where),
-                        used, p.reconnect});
+                    events_.on_recovery(
+                        Recovery{failure.message,
+                                 fmt::format("reconnect and redo from {}", plan_.where(session.packets[p.redo_from])),
+                                 used, command.reconnect});
                     client.reset();
                     finish();
                     earlier = result_.wire;

@@ -64,14 +64,18 @@ TEST_CASE("a data-file command set becomes Send Data chunks and Program Data wit
     const ScriptPacket& program = packets[10];
     CHECK(program.command == cmd::program_data);
     const std::uint32_t crc = test_crc32c(data.data(), 512);
-    CHECK(program.data == std::vector<std::uint8_t>{0x00, 0x00, 0x00, 0x10, static_cast<std::uint8_t>(crc),
-                                                    static_cast<std::uint8_t>(crc >> 8),
-                                                    static_cast<std::uint8_t>(crc >> 16),
-                                                    static_cast<std::uint8_t>(crc >> 24)});
-    CHECK(packets[11].data == std::vector<std::uint8_t>(data.begin() + 512, data.begin() + 512 + 57));
+    auto bytes = [&](const ScriptPacket& p) {
+        const auto d = plan.data(p);
+        return std::vector<std::uint8_t>(d.begin(), d.end());
+    };
+    CHECK(bytes(program) == std::vector<std::uint8_t>{0x00, 0x00, 0x00, 0x10, static_cast<std::uint8_t>(crc),
+                                                      static_cast<std::uint8_t>(crc >> 8),
+                                                      static_cast<std::uint8_t>(crc >> 16),
+                                                      static_cast<std::uint8_t>(crc >> 24)});
+    CHECK(bytes(packets[11]) == std::vector<std::uint8_t>(data.begin() + 512, data.begin() + 512 + 57));
     // A failure is redone from its row's first packet.
     for (std::size_t i = 11; i <= 20; ++i) CHECK(packets[i].redo_from == 11);
-    CHECK(packets[10].where.find("(row 0x10000000)") != std::string::npos);
+    CHECK(plan.where(packets[10]) == "commands[0].commandSet[2] (row 0x10000000)");
     CHECK(plan.data_file_bytes() == 1024);
 }
 
@@ -85,11 +89,11 @@ TEST_CASE("documents that would not end or would not fit are refused") {
     // document used to take 1.8 GB and 12 s to refuse).
     CHECK(plan_error(
               dir, R"([{"repeat": "0x100000", "commandSet": [{"cmdId": "0x31", "data": "00", "repeat": "0x100000"}]}])")
-              .find("commands[0]: the repeat counts expand the document to more than 8000000 packets "
+              .find("commands[0]: the repeat counts expand the document to more than 4000000 packets "
                     "(1099511627778); reduce repeat counts") != std::string::npos);
     CHECK(plan_error(dir, R"([{"repeat": "0x100000", "commandSet": [{"repeat": "0x100000", "commandSet": [{"repeat":
         "0x100000", "commandSet": [{"repeat": "0x100000", "commandSet": [{"cmdId": "0x35"}]}]}]}]}])")
-              .find("commands[0]: the repeat counts expand the document to more than 8000000 packets; ") !=
+              .find("commands[0]: the repeat counts expand the document to more than 4000000 packets; ") !=
           std::string::npos);
     CHECK(plan_error(dir, R"([{"dataFile": "a.hex", "flashRowLength": "0x200", "repeat": "0x2",
         "commandSet": [{"cmdId": "0x37", "dataLength": "0x200"}, {"cmdId": "0x49", "dataLength": "0x8"}]}])")
@@ -139,6 +143,24 @@ TEST_CASE("max_packets bounds the plan: repeat counts before building, EoF repea
           std::string::npos);
 }
 
+TEST_CASE("a command repeated a million times keeps its attributes and data once, each packet 32 bytes") {
+    // Resource bound: a 200-byte document must not cost gigabytes. It used to hold a copy of
+    // the path, the expected data and the packet data in every one of the million packets.
+    TempDir dir;
+    const ScriptPlan plan = plan_text(dir, R"([{"repeat": "0x400", "commandSet": [{"repeat": "0x400",
+        "commandSet": [{"cmdId": "0x32", "data": "0102030405060708", "expectData": "AA", "timeoutMS": "0x10"}]}]}])");
+    REQUIRE(plan.packet_count() == 2 + 0x100000);
+    CHECK(plan.commands.size() == 3);   // Enter DFU, the command, Exit DFU
+    CHECK(plan.bytes.size() == 6 + 8);  // Enter's data and the command's, once
+    CHECK(plan.bytes_to_device() == 13 + 7 + 0x100000 * 15);
+    const ScriptPacket& last = plan.sessions[0].packets[0x100000];
+    const auto data = plan.data(last);
+    CHECK(std::vector<std::uint8_t>(data.begin(), data.end()) == std::vector<std::uint8_t>{1, 2, 3, 4, 5, 6, 7, 8});
+    CHECK(plan.command_of(last).timeout == std::chrono::milliseconds(16));
+    CHECK(plan.where(last) == "commands[0].commandSet[0].commandSet[0]");
+    static_assert(sizeof(ScriptPacket) == 32);
+}
+
 TEST_CASE("pauses repeated past any sensible length add up to the longest pause, not an overflow") {
     // Found by fuzzing: 2^20 pauses of 0xFFFFFFFF seconds overflowed the 64-bit microsecond sum.
     TempDir dir;
@@ -157,9 +179,9 @@ TEST_CASE("delays, timeouts, retries and output are carried to the packets they 
     const auto& p = plan.sessions[0].packets;
     REQUIRE(p.size() == 4);
     CHECK(p[1].delay_before == std::chrono::milliseconds(16));
-    CHECK(p[1].timeout == std::chrono::microseconds(1000));
-    CHECK(p[1].retries == 2);
-    CHECK(p[1].print_output);
+    CHECK(plan.command_of(p[1]).timeout == std::chrono::microseconds(1000));
+    CHECK(plan.command_of(p[1]).retries == 2);
+    CHECK(plan.command_of(p[1]).print_output);
     CHECK_FALSE(p[2].answered);
     CHECK(p[2].delay_before.count() == 0);
 }
