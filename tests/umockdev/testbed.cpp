@@ -161,8 +161,12 @@ std::filesystem::path Testbed::host_path(const std::string& absolute) const {
 }
 
 void Testbed::attach(const std::string& devnode, IoctlHandler& handler) {
+    attach(devnode, handler.base());
+}
+
+void Testbed::attach(const std::string& devnode, UMockdevIoctlBase* handler) {
     GError* error = nullptr;
-    if (!umockdev_testbed_attach_ioctl(testbed_, devnode.c_str(), handler.base(), &error))
+    if (!umockdev_testbed_attach_ioctl(testbed_, devnode.c_str(), handler, &error))
         throw std::runtime_error("cannot attach an ioctl handler to " + devnode + ": " + take_error(error));
     attached_.push_back(devnode);
 }

@@ -105,6 +105,9 @@ public:
     // Answers ioctls on `devnode` with `handler` until the testbed goes; the handler must
     // outlive the testbed (declare it after the testbed).
     void attach(const std::string& devnode, IoctlHandler& handler);
+    // The same for a model that drives umockdev's ioctl API itself (a usbfs node, whose
+    // URBs complete in later ioctls than the one submitting them).
+    void attach(const std::string& devnode, UMockdevIoctlBase* handler);
     // Test side of a pty node ("N: ttyUSB0" without contents).
     int pty_master(const std::string& devnode) const;
     const std::filesystem::path& root() const { return root_; }
