@@ -39,6 +39,7 @@ public:
     bool bus_stuck = false;             // START fails (88 82) until a 0x87 frees the bus
     bool recovery_fails = false;        // 0x87 cannot free it (87 82)
     std::size_t packet = 64;            // wMaxPacketSize
+    int target_address = -1;            // the target's 7-bit address: a START to any other is NACKed (-1: any)
 
     // --- What happened ---
     std::vector<Bytes> commands;          // every OUT packet, as received
@@ -187,6 +188,10 @@ private:
         if (start && bus_stuck) return in.push_back({0x88, 0x82});
 
         for (unsigned i = 0; i < wait_replies; ++i) in.push_back({0x88, 0x01});
+        if (start && target_address >= 0 && c.at(3) != target_address) {
+            // Nobody answers the address: the bridge reports the NACK and ends the transfer.
+            return in.push_back({0x88, 0x00, 0x00});
+        }
         if (endless_transfer) {
             in.clear();
             transfer_running = true;

@@ -3,21 +3,15 @@
 // emulated KitProg3 bridge (kitprog3_emulator.hpp) behind its bulk endpoints, and the
 // responder core behind that. Enumeration, string descriptors, interface choice, claim,
 // bulk transfers, timeouts (URB discard) and release all run through libusb as in use.
-#define DOCTEST_CONFIG_IMPLEMENT
 #include <doctest/doctest.h>
-#include <umockdev.h>
-#include <unistd.h>
 
-#include <cstdio>
-#include <cstdlib>
 #include <memory>
 #include <string>
 
-#include "bus_target.hpp"
 #include "core/flasher.hpp"
 #include "firmware_jobs.hpp"
-#include "kitprog3_emulator.hpp"
-#include "kitprog3_usbfs_model.hpp"
+#include "kitprog3_fixtures.hpp"
+#include "testbed.hpp"
 #include "transports/kitprog3.hpp"
 #include "transports/polled_bus_transport.hpp"
 #include "transports/usb_libusb.hpp"
@@ -25,113 +19,12 @@
 using namespace dfu;
 using namespace dfu::transports;
 using testsupport::BusTarget;
-using testsupport::EmulatedKitProg3;
+using umock_kp3::kBridgeIn;
+using umock_kp3::kBridgeOut;
+using umock_kp3::Probe;
 using Bytes = std::vector<std::uint8_t>;
 
 namespace {
-
-constexpr std::uint8_t kBridgeOut = 0x07;
-constexpr std::uint8_t kBridgeIn = 0x86;
-
-// Device and configuration descriptors of a KitProg3 in CMSIS-DAP bulk mode, cut down to
-// the two interfaces that look alike: CMSIS-DAP v2 (0) and the bridge (1), both vendor
-// class with one bulk OUT and one bulk IN endpoint; only their strings tell them apart.
-Bytes descriptors(std::uint16_t pid) {
-    Bytes d{0x12,
-            0x01,
-            0x00,
-            0x02,
-            0x00,
-            0x00,
-            0x00,
-            0x40,
-            0xB4,
-            0x04,
-            static_cast<std::uint8_t>(pid & 0xFF),
-            static_cast<std::uint8_t>(pid >> 8),
-            0x00,
-            0x01,
-            0x01,
-            0x02,
-            0x03,
-            0x01};
-    const Bytes config{
-        0x09, 0x02, 0x37,       0x00, 0x02, 0x01, 0x00, 0x80, 0x32,  // 55 bytes, 2 interfaces
-        0x09, 0x04, 0x00,       0x00, 0x02, 0xFF, 0x00, 0x00, 0x04,  // interface 0, string 4
-        0x07, 0x05, 0x01,       0x02, 0x40, 0x00, 0x00,              // EP1 OUT bulk 64
-        0x07, 0x05, 0x82,       0x02, 0x40, 0x00, 0x00,              // EP2 IN bulk 64
-        0x09, 0x04, 0x01,       0x00, 0x02, 0xFF, 0x00, 0x00, 0x05,  // interface 1, string 5
-        0x07, 0x05, kBridgeOut, 0x02, 0x40, 0x00, 0x00,              // EP7 OUT bulk 64
-        0x07, 0x05, kBridgeIn,  0x02, 0x40, 0x00, 0x00,              // EP6 IN bulk 64
-    };
-    d.insert(d.end(), config.begin(), config.end());
-    return d;
-}
-
-std::string hex_string(const Bytes& b) {
-    std::string s;
-    char buf[3];
-    for (auto x : b) {
-        std::snprintf(buf, sizeof buf, "%02X", x);
-        s += buf;
-    }
-    return s;
-}
-
-std::string device_record(const std::string& port, unsigned devnum, std::uint16_t pid, const std::string& serial) {
-    char node[32], pidtext[8];
-    std::snprintf(node, sizeof node, "bus/usb/001/%03u", devnum);
-    std::snprintf(pidtext, sizeof pidtext, "%04x", pid);
-    const std::string blob = hex_string(descriptors(pid));
-    return "P: /devices/pci0000:00/0000:00:14.0/usb1/" + port + "\n" + "N: " + node + "=" + blob + "\n" +
-           "E: SUBSYSTEM=usb\nE: DEVTYPE=usb_device\nE: DEVNAME=/dev/" + node +
-           "\nE: BUSNUM=001\nE: DEVNUM=" + std::string(node).substr(12) + "\n" +
-           "A: busnum=1\nA: devnum=" + std::to_string(devnum) +
-           "\nA: speed=12\nA: bConfigurationValue=1\nA: bNumConfigurations=1\nA: idVendor=04b4\nA: idProduct=" +
-           pidtext + "\nA: serial=" + serial + "\nA: product=KitProg3 CMSIS-DAP\nH: descriptors=" + blob + "\n";
-}
-
-class Testbed {
-public:
-    Testbed() : tb_(umockdev_testbed_new()) {}
-    ~Testbed() { g_object_unref(tb_); }
-    Testbed(const Testbed&) = delete;
-    Testbed& operator=(const Testbed&) = delete;
-
-    void add(const std::string& record) {
-        GError* err = nullptr;
-        if (!umockdev_testbed_add_from_string(tb_, record.c_str(), &err)) fail("adding a device", err);
-    }
-    void attach(const std::string& node, UMockdevIoctlBase* handler) {
-        GError* err = nullptr;
-        if (!umockdev_testbed_attach_ioctl(tb_, node.c_str(), handler, &err)) fail("attaching to " + node, err);
-    }
-
-private:
-    [[noreturn]] static void fail(const std::string& what, GError* err) {
-        const std::string m = what + ": " + (err ? err->message : "failed");
-        if (err) g_error_free(err);
-        throw std::runtime_error(m);
-    }
-    UMockdevTestbed* tb_;
-};
-
-// One KitProg3 in the testbed: its usbfs model, bridge emulation and bus target. The
-// model is attached after the testbed exists and must outlive it: declare in that order.
-struct Probe {
-    BusTarget target;
-    EmulatedKitProg3 kit;
-    umock_kp3::UsbfsDeviceModel usbfs;
-    Probe(BusTarget::Kind kind, const std::string& serial)
-        : target(kind), kit(target), usbfs(kit, kBridgeOut, kBridgeIn, strings(serial)) {}
-    static std::map<std::uint8_t, std::string> strings(const std::string& serial) {
-        return {{1, "Cypress Semiconductor"},
-                {2, "KitProg3 CMSIS-DAP"},
-                {3, serial},
-                {4, "KitProg3 CMSIS-DAP"},
-                {5, "KitProg3 bridge"}};
-    }
-};
 
 KitProg3Timing short_timing() {
     KitProg3Timing t;
@@ -145,10 +38,9 @@ KitProg3Timing short_timing() {
 }  // namespace
 
 TEST_CASE("kitprog3 umockdev: libusb lists the probe with serial, path, product and capabilities") {
+    umock::Testbed tb;
     Probe probe(BusTarget::Kind::i2c, "0A1B2C3D");
-    Testbed tb;
-    tb.add(device_record("1-2", 5, 0xF155, "0A1B2C3D"));
-    tb.attach("/dev/bus/usb/001/005", probe.usbfs.base());
+    probe.add_to(tb);
 
     const auto found = find_kitprogs();
     REQUIRE(found.size() == 1);
@@ -168,12 +60,11 @@ TEST_CASE("kitprog3 umockdev: libusb lists the probe with serial, path, product 
 }
 
 TEST_CASE("kitprog3 umockdev: the flasher programs through libusb, the bridge and I2C byte for byte") {
+    umock::Testbed tb;
     Probe probe(BusTarget::Kind::i2c, "0A1B2C3D");
     probe.target.busy_reads = 2;
     probe.kit.wait_replies = 2;
-    Testbed tb;
-    tb.add(device_record("1-2", 5, 0xF155, "0A1B2C3D"));
-    tb.attach("/dev/bus/usb/001/005", probe.usbfs.base());
+    probe.add_to(tb);
 
     I2cSettings s;
     s.device = "kitprog3:0A1B2C3D";
@@ -202,10 +93,9 @@ TEST_CASE("kitprog3 umockdev: the flasher programs through libusb, the bridge an
 }
 
 TEST_CASE("kitprog3 umockdev: SPI through libusb") {
-    Probe probe(BusTarget::Kind::spi, "SPI0001");
-    Testbed tb;
-    tb.add(device_record("1-3", 7, 0xF152, "SPI0001"));
-    tb.attach("/dev/bus/usb/001/007", probe.usbfs.base());
+    umock::Testbed tb;
+    Probe probe(BusTarget::Kind::spi, "SPI0001", "1-3", 7, 0xF152);
+    probe.add_to(tb);
     SpiSettings s;
     s.device = "kitprog3";
     auto port = open_kitprog3_spi(s);
@@ -222,11 +112,10 @@ TEST_CASE("kitprog3 umockdev: SPI through libusb") {
 }
 
 TEST_CASE("kitprog3 umockdev: a silent bridge times out through libusb's URB discard") {
+    umock::Testbed tb;
     Probe probe(BusTarget::Kind::i2c, "0A1B2C3D");
     probe.kit.silent = true;
-    Testbed tb;
-    tb.add(device_record("1-2", 5, 0xF155, "0A1B2C3D"));
-    tb.attach("/dev/bus/usb/001/005", probe.usbfs.base());
+    probe.add_to(tb);
     LibusbBackend usb;
     I2cSettings s;
     s.device = "kitprog3";
@@ -239,10 +128,9 @@ TEST_CASE("kitprog3 umockdev: a silent bridge times out through libusb's URB dis
 }
 
 TEST_CASE("kitprog3 umockdev: the dual-UART PID is listed with its note and refused") {
-    Probe probe(BusTarget::Kind::i2c, "DUAL0001");
-    Testbed tb;
-    tb.add(device_record("1-4", 9, 0xF166, "DUAL0001"));
-    tb.attach("/dev/bus/usb/001/009", probe.usbfs.base());
+    umock::Testbed tb;
+    Probe probe(BusTarget::Kind::i2c, "DUAL0001", "1-4", 9, umock_kp3::kDualUartPid);
+    probe.add_to(tb);
     const auto found = find_kitprogs();
     REQUIRE(found.size() == 1);
     CHECK(found[0].usb.serial == "DUAL0001");
@@ -251,20 +139,4 @@ TEST_CASE("kitprog3 umockdev: the dual-UART PID is listed with its note and refu
     s.device = "kitprog3:DUAL0001";
     CHECK_THROWS_WITH_AS(open_kitprog3_i2c(s), doctest::Contains("dual-UART mode (PID f166)"), OpenError);
     CHECK(probe.usbfs.seen().claimed.empty());
-}
-
-int main(int argc, char** argv) {
-    // libumockdev-preload must be in the process from its start; a direct run re-executes
-    // itself with it (once), ctest sets it in the environment.
-    if (!umockdev_in_mock_environment() && !std::getenv("DFU_KP3_UMOCKDEV_REEXEC")) {
-        std::string preload = DFU_UMOCKDEV_PRELOAD;
-        if (const char* old = std::getenv("LD_PRELOAD"); old && *old) preload += std::string(":") + old;
-        ::setenv("LD_PRELOAD", preload.c_str(), 1);
-        ::setenv("DFU_KP3_UMOCKDEV_REEXEC", "1", 1);
-        ::execv("/proc/self/exe", argv);
-        std::perror("re-executing with libumockdev-preload");
-        return 1;
-    }
-    doctest::Context context(argc, argv);
-    return context.run();
 }

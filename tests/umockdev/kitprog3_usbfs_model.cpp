@@ -63,11 +63,27 @@ UsbfsDeviceModel::UsbfsDeviceModel(dfu::transports::UsbBulkDevice& bridge, std::
 
 UsbfsDeviceModel::~UsbfsDeviceModel() {
     g_signal_handler_disconnect(base_, signal_);
-    for (auto& u : urbs_) {
-        g_object_unref(u.urb);
-        g_object_unref(u.buffer);
-    }
+    for (auto& u : urbs_) drop(u);
     g_object_unref(base_);
+}
+
+void UsbfsDeviceModel::drop(Urb& u) {
+    g_object_unref(u.urb);
+    g_object_unref(u.buffer);
+    g_object_unref(u.client);
+}
+
+// URBs of a program that went away (killed, or exited without closing the device) are not
+// reaped by anyone: they must not be handed to the next program that opens the node.
+void UsbfsDeviceModel::forget_disconnected() {
+    for (auto it = urbs_.begin(); it != urbs_.end();) {
+        if (umockdev_ioctl_client_get_connected(it->client)) {
+            ++it;
+        } else {
+            drop(*it);
+            it = urbs_.erase(it);
+        }
+    }
 }
 
 UsbfsDeviceModel::Seen UsbfsDeviceModel::seen() const {
@@ -87,6 +103,7 @@ int UsbfsDeviceModel::on_ioctl(UMockdevIoctlBase*, UMockdevIoctlClient* client, 
 
 bool UsbfsDeviceModel::handle(UMockdevIoctlClient* client) {
     std::lock_guard lock(mutex_);
+    forget_disconnected();
     const unsigned long request = umockdev_ioctl_client_get_request(client);
     UMockdevIoctlData* arg = umockdev_ioctl_client_get_arg(client);
     switch (request) {
@@ -126,7 +143,7 @@ bool UsbfsDeviceModel::handle(UMockdevIoctlClient* client) {
             unsigned long address = 0;
             std::memcpy(&address, arg->data, sizeof address);
             for (auto& u : urbs_) {
-                if (u.urb->client_addr != address) continue;
+                if (u.client != client || u.urb->client_addr != address) continue;
                 ++seen_.discarded;
                 if (!u.done) complete_urb(u, -ENOENT, {}, 0);
                 umockdev_ioctl_client_complete(client, 0, 0);
@@ -147,6 +164,7 @@ void UsbfsDeviceModel::submit(UMockdevIoctlClient* client, UMockdevIoctlData* ar
     const auto* urb = reinterpret_cast<const usbdevfs_urb*>(urb_data.p->data);
     DataRef buffer(resolve(urb_data.p, offsetof(usbdevfs_urb, buffer), static_cast<std::size_t>(urb->buffer_length)));
     Urb u;
+    u.client = static_cast<UMockdevIoctlClient*>(g_object_ref(client));
     u.type = urb->type;
     u.endpoint = urb->endpoint;
     u.length = urb->buffer_length;
@@ -162,8 +180,7 @@ void UsbfsDeviceModel::submit(UMockdevIoctlClient* client, UMockdevIoctlData* ar
     } else if (u.type == USBDEVFS_URB_TYPE_BULK && u.endpoint == in_ep_) {
         seen_.bulk_endpoints.push_back(u.endpoint);  // completes when the bridge has a reply
     } else {
-        g_object_unref(u.urb);
-        g_object_unref(u.buffer);
+        drop(u);
         umockdev_ioctl_client_complete(client, -1, EINVAL);  // an endpoint the device does not have
         return;
     }
@@ -174,6 +191,7 @@ void UsbfsDeviceModel::submit(UMockdevIoctlClient* client, UMockdevIoctlData* ar
 void UsbfsDeviceModel::reap(UMockdevIoctlClient* client, UMockdevIoctlData* arg) {
     for (auto it = urbs_.begin(); it != urbs_.end(); ++it) {
         Urb& u = *it;
+        if (u.client != client) continue;  // another open file's URB
         if (!u.done && u.endpoint == in_ep_) {
             std::vector<std::uint8_t> reply(static_cast<std::size_t>(u.length));
             const std::size_t n = bridge_.read(reply, std::chrono::milliseconds(0));
@@ -186,8 +204,7 @@ void UsbfsDeviceModel::reap(UMockdevIoctlClient* client, UMockdevIoctlData* arg)
         DataRef slot(resolve(arg, 0, sizeof(void*)));
         umockdev_ioctl_data_set_ptr(slot.p, 0, u.urb);
         umockdev_ioctl_client_complete(client, 0, 0);
-        g_object_unref(u.urb);
-        g_object_unref(u.buffer);
+        drop(u);
         urbs_.erase(it);
         return;
     }

@@ -38,10 +38,19 @@ public:
     };
     Seen seen() const;
 
+    // Runs `f` under the lock the ioctl handlers take: the way to read the bridge emulation
+    // (which the handlers drive on umockdev's worker thread) from the test's thread.
+    template <typename F>
+    decltype(auto) inspect(F&& f) const {
+        std::lock_guard lock(mutex_);
+        return f();
+    }
+
 private:
     struct Urb {
-        UMockdevIoctlData* urb = nullptr;     // our reference to the caller's usbdevfs_urb
-        UMockdevIoctlData* buffer = nullptr;  // and to its buffer
+        UMockdevIoctlClient* client = nullptr;  // the open file that submitted it (referenced)
+        UMockdevIoctlData* urb = nullptr;       // our reference to the caller's usbdevfs_urb
+        UMockdevIoctlData* buffer = nullptr;    // and to its buffer
         std::uint8_t type = 0;
         std::uint8_t endpoint = 0;
         int length = 0;
@@ -53,6 +62,8 @@ private:
     void submit(UMockdevIoctlClient* client, UMockdevIoctlData* arg);
     void reap(UMockdevIoctlClient* client, UMockdevIoctlData* arg);
     void complete_urb(Urb& u, int status, const std::vector<std::uint8_t>& data, std::size_t data_offset);
+    static void drop(Urb& u);
+    void forget_disconnected();
     void answer_control(Urb& u);
 
     dfu::transports::UsbBulkDevice& bridge_;

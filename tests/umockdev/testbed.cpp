@@ -1,5 +1,7 @@
 #include "testbed.hpp"
 
+#include "file_access_guard.hpp"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -161,8 +163,12 @@ std::filesystem::path Testbed::host_path(const std::string& absolute) const {
 }
 
 void Testbed::attach(const std::string& devnode, IoctlHandler& handler) {
+    attach(devnode, handler.base());
+}
+
+void Testbed::attach(const std::string& devnode, UMockdevIoctlBase* handler) {
     GError* error = nullptr;
-    if (!umockdev_testbed_attach_ioctl(testbed_, devnode.c_str(), handler.base(), &error))
+    if (!umockdev_testbed_attach_ioctl(testbed_, devnode.c_str(), handler, &error))
         throw std::runtime_error("cannot attach an ioctl handler to " + devnode + ": " + take_error(error));
     attached_.push_back(devnode);
 }
@@ -171,7 +177,7 @@ int Testbed::pty_master(const std::string& devnode) const {
     return umockdev_testbed_get_dev_fd(testbed_, devnode.c_str());
 }
 
-ChildResult run_child(const std::vector<std::string>& argv, std::chrono::milliseconds timeout) {
+ChildResult run_child(const std::vector<std::string>& argv, const ChildOptions& options) {
     ChildResult result;
     int out[2], err[2];
     if (::pipe2(out, O_CLOEXEC) != 0) return result;
@@ -188,6 +194,11 @@ ChildResult run_child(const std::vector<std::string>& argv, std::chrono::millise
         // Only async-signal-safe calls here: umockdev's worker thread exists in the parent.
         ::dup2(out[1], 1);
         ::dup2(err[1], 2);
+        if (options.without_file_access && !drop_file_access_for_exec()) {
+            static const char msg[] = "run_child: cannot drop CAP_DAC_OVERRIDE/CAP_DAC_READ_SEARCH\n";
+            (void)!::write(2, msg, sizeof msg - 1);
+            ::_exit(126);
+        }
         ::execv(args[0], args.data());
         ::_exit(127);
     }
@@ -198,7 +209,7 @@ ChildResult run_child(const std::vector<std::string>& argv, std::chrono::millise
         ::close(err[0]);
         return result;
     }
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    const auto deadline = std::chrono::steady_clock::now() + options.timeout;
     pollfd fds[2] = {{out[0], POLLIN, 0}, {err[0], POLLIN, 0}};
     std::string* sinks[2] = {&result.out, &result.err};
     int open_pipes = 2;

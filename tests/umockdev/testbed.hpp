@@ -105,6 +105,9 @@ public:
     // Answers ioctls on `devnode` with `handler` until the testbed goes; the handler must
     // outlive the testbed (declare it after the testbed).
     void attach(const std::string& devnode, IoctlHandler& handler);
+    // The same for a model that drives umockdev's ioctl API itself (a usbfs node, whose
+    // URBs complete in later ioctls than the one submitting them).
+    void attach(const std::string& devnode, UMockdevIoctlBase* handler);
     // Test side of a pty node ("N: ttyUSB0" without contents).
     int pty_master(const std::string& devnode) const;
     const std::filesystem::path& root() const { return root_; }
@@ -123,10 +126,16 @@ struct ChildResult {
     bool timed_out = false;
 };
 
+struct ChildOptions {
+    std::chrono::milliseconds timeout = std::chrono::seconds(30);
+    // Run the program without the capabilities that let root ignore file modes (see
+    // file_access_guard.hpp), so a mode-000 node is refused as it is to a user.
+    bool without_file_access = false;
+};
+
 // Runs argv[0] (a path) as a child of this process, which inherits UMOCKDEV_DIR and
 // LD_PRELOAD and so sees the same testbed. This process keeps iterating the default GLib
 // main context while it waits, so handlers that defer their completion to it still run.
-ChildResult run_child(const std::vector<std::string>& argv,
-                      std::chrono::milliseconds timeout = std::chrono::seconds(30));
+ChildResult run_child(const std::vector<std::string>& argv, const ChildOptions& options = {});
 
 }  // namespace umock
