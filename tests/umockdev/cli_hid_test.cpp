@@ -115,6 +115,30 @@ TEST_CASE("cli over hidraw: --usb-hid VID:PID:SERIAL programs the named one of t
     CHECK(both.err.find("DFU-B") != std::string::npos);
 }
 
+TEST_CASE("cli over hidraw: --usb-hid takes the vendor-defined interface of a device that is also a keyboard") {
+    Run run;
+    umock::Testbed tb;
+    // Interface 0 a boot keyboard (Generic Desktop / Keyboard), interface 1 the DFU one.
+    auto keyboard = umock::hid_dfu_device("DFU0001", 1, 0);
+    keyboard.layout = {0x0001, 0x06, {{umock::HidLayout::Type::input, 0, 8}, {umock::HidLayout::Type::output, 0, 1}}};
+    auto vendor = umock::hid_dfu_device("DFU0001", 1, 1);
+    vendor.interface_number = 1;
+    HidFixture<testsupport::EmulatedHidDfu> k(tb, keyboard);
+    HidFixture<testsupport::EmulatedHidDfu> dfu(tb, vendor);
+
+    const auto list = umock::run_child({DFUHOST_BIN, "list", "--json"});
+    REQUIRE(list.exit_code == 0);
+    const json j = result_of(list);
+    REQUIRE(j["usb_hid"].size() == 1);
+    CHECK(j["usb_hid"][0]["path"] == "/dev/hidraw1");
+
+    const auto r = run.program({"--usb-hid", "058b:f21d"});
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(flash_holds(dfu.device.flash(), run.image));
+    CHECK(k.node.writes() == 0);
+}
+
 TEST_CASE("cli over hidraw: a HID DFU device that never answers ends in the no-response exit code") {
     Run run;
     umock::Testbed tb;

@@ -40,43 +40,44 @@ struct UsbHidSpec {
 // The major number hidraw gets on a typical machine (it is dynamic).
 constexpr unsigned kHidrawMajor = 244;
 
-inline std::string hid_device_name(const UsbHidSpec& s);
+// The HID device's name in /sys/bus/hid/devices: "0003:04D8:00DD.0001". The kernel numbers
+// HID devices in the order they appear; the node number will do.
+inline std::string hid_device_name(const UsbHidSpec& s) {
+    return fmt::format("0003:{:04X}:{:04X}.{:04X}", s.vid, s.pid, s.hidraw + 1);
+}
 
-// Adds the device's sysfs entries and its /dev/hidrawN FIFO; returns the node's path.
+// Adds the device's sysfs entries and its /dev/hidrawN FIFO; returns the node's path. A
+// second interface of the same device (same port) shares the USB device entry.
 inline std::string add_usb_hid(Testbed& tb, const UsbHidSpec& s) {
     const std::string usb = fmt::format("/devices/pci0000:00/0000:00:14.0/usb1/1-{}", s.port);
     const std::string intf = fmt::format("{}/1-{}:1.{}", usb, s.port, s.interface_number);
-    // The kernel numbers HID devices in the order they appear; the node number will do.
     const std::string hid_name = hid_device_name(s);
     const std::string hid = intf + "/" + hid_name;
     const std::string raw = fmt::format("{}/hidraw/hidraw{}", hid, s.hidraw);
     std::string descriptor_hex;
     for (const auto b : s.layout.descriptor()) descriptor_hex += fmt::format("{:02x}", b);
     const HidIdentity id = s.identity();
+    if (!std::filesystem::exists(tb.host_path("/sys" + usb)))
+        tb.add_from_string(fmt::format(
+            "P: {usb}\nE: SUBSYSTEM=usb\nE: DEVTYPE=usb_device\nE: BUSNUM=001\nE: DEVNUM={devnum:03}\n"
+            "A: idVendor={vid:04x}\nA: idProduct={pid:04x}\nA: bcdDevice=0100\nA: busnum=1\nA: devnum={devnum}\n"
+            "A: manufacturer={manufacturer}\nA: product={product}\nA: serial={serial}\nA: speed=12\n\n",
+            fmt::arg("usb", usb), fmt::arg("devnum", s.port + 1), fmt::arg("vid", s.vid), fmt::arg("pid", s.pid),
+            fmt::arg("manufacturer", s.manufacturer), fmt::arg("product", s.product), fmt::arg("serial", s.serial)));
     tb.add_from_string(fmt::format(
-        "P: {usb}\nE: SUBSYSTEM=usb\nE: DEVTYPE=usb_device\nE: BUSNUM=001\nE: DEVNUM={devnum:03}\n"
-        "A: idVendor={vid:04x}\nA: idProduct={pid:04x}\nA: bcdDevice=0100\nA: busnum=1\nA: devnum={devnum}\n"
-        "A: manufacturer={manufacturer}\nA: product={product}\nA: serial={serial}\nA: speed=12\n\n"
         "P: {intf}\nE: SUBSYSTEM=usb\nE: DEVTYPE=usb_interface\nE: INTERFACE=3/0/0\n"
         "A: bInterfaceNumber={ifnum:02x}\nA: bInterfaceClass=03\n\n"
         "P: {hid}\nE: SUBSYSTEM=hid\nE: HID_ID=0003:{vid8:08X}:{pid8:08X}\nE: HID_NAME={name}\nE: HID_PHYS={phys}\n"
         "E: HID_UNIQ={serial}\nE: MODALIAS=hid:b0003g0001v{vid8:08X}p{pid8:08X}\nH: report_descriptor={rdesc}\n\n"
-        "P: {raw}\nE: SUBSYSTEM=hidraw\nE: DEVNAME={devnode}\nA: dev={major}:{minor}\nL: "
-        "device=../../../{hid_name}\n\n",
-        fmt::arg("usb", usb), fmt::arg("devnum", s.port + 1), fmt::arg("vid", s.vid), fmt::arg("pid", s.pid),
-        fmt::arg("manufacturer", s.manufacturer), fmt::arg("product", s.product), fmt::arg("serial", s.serial),
+        "P: {raw}\nE: SUBSYSTEM=hidraw\nE: DEVNAME={devnode}\nA: dev={major}:{minor}\n"
+        "L: device=../../../{hid_name}\n\n",
         fmt::arg("intf", intf), fmt::arg("ifnum", s.interface_number), fmt::arg("hid", hid),
         fmt::arg("vid8", std::uint32_t{s.vid}), fmt::arg("pid8", std::uint32_t{s.pid}), fmt::arg("name", id.name),
-        fmt::arg("phys", id.phys), fmt::arg("rdesc", descriptor_hex), fmt::arg("raw", raw),
-        fmt::arg("devnode", s.devnode()), fmt::arg("major", kHidrawMajor), fmt::arg("minor", s.hidraw),
-        fmt::arg("hid_name", hid_name)));
+        fmt::arg("phys", id.phys), fmt::arg("serial", s.serial), fmt::arg("rdesc", descriptor_hex),
+        fmt::arg("raw", raw), fmt::arg("devnode", s.devnode()), fmt::arg("major", kHidrawMajor),
+        fmt::arg("minor", s.hidraw), fmt::arg("hid_name", hid_name)));
     tb.add_fifo_node(s.devnode(), fmt::format("{}:{}", kHidrawMajor, s.hidraw));
     return s.devnode();
-}
-
-// The HID device's name in /sys/bus/hid/devices: "0003:04D8:00DD.0001".
-inline std::string hid_device_name(const UsbHidSpec& s) {
-    return fmt::format("0003:{:04X}:{:04X}.{:04X}", s.vid, s.pid, s.hidraw + 1);
 }
 
 // A kernel HID driver bound to the device (hid_mcp2221 takes an MCP2221A and makes it an

@@ -47,6 +47,26 @@ TEST_CASE("hidraw model: hid_enumerate finds VID:PID, serial, product, interface
     CHECK(dfu::transports::hidapi_enumerate(0x058B, 0xF21D).empty());
 }
 
+TEST_CASE("hidraw model: two interfaces of one device enumerate with their own usage page and interface") {
+    umock::Testbed tb;
+    auto keyboard = umock::hid_dfu_device("DFU0001", 1, 0);
+    keyboard.layout = {0x0001, 0x06, {{umock::HidLayout::Type::input, 0, 8}}};
+    auto vendor = umock::hid_dfu_device("DFU0001", 1, 1);
+    vendor.interface_number = 1;
+    umock::add_usb_hid(tb, keyboard);
+    umock::add_usb_hid(tb, vendor);
+    const auto found = dfu::transports::hidapi_enumerate(0x058B, 0xF21D);
+    REQUIRE(found.size() == 2);
+    CHECK(found[0].usb.path == "/dev/hidraw0");
+    CHECK(found[0].interface_number == 0);
+    CHECK(found[0].usage_page == 0x0001);
+    CHECK(found[0].usage == 0x06);
+    CHECK(found[1].usb.path == "/dev/hidraw1");
+    CHECK(found[1].interface_number == 1);
+    CHECK(found[1].usage_page == 0xFF00);
+    CHECK(found[0].usb.serial == found[1].usb.serial);
+}
+
 TEST_CASE("hidraw model: the kernel's ioctls give the report descriptor, raw info and strings") {
     umock::Testbed tb;
     const auto spec = umock::cp2112("00A1B2C3", 1, 0);
