@@ -80,6 +80,11 @@ TEST_CASE("cli over hidraw: dfuhost program --usb-hid (058b:f21d by default) lan
     Run run;
     umock::Testbed tb;
     HidFixture<testsupport::EmulatedHidDfu> dfu(tb, umock::hid_dfu_device("DFU0001", 1, 0));
+    // An answer an earlier, killed session never collected: it must not pass for ours.
+    std::vector<std::uint8_t> stale(64, 0);
+    const std::uint8_t status_only[] = {0x01, 0x00, 0x00, 0x00, 0xFF, 0xFF, 0x17};
+    std::copy(std::begin(status_only), std::end(status_only), stale.begin());
+    dfu.node.queue_input(stale);
     const auto r = run.program({"--usb-hid"});
     INFO(r.out << r.err);
     CHECK_FALSE(r.timed_out);
@@ -165,6 +170,11 @@ TEST_CASE("cli over hidraw: dfuhost program --i2c mcp2221 lands the image byte f
     target.busy_reads = 2;
     target.nack_when_busy = true;
     HidFixture<testsupport::EmulatedMcp2221> bridge(tb, umock::mcp2221("0001234567", 1, 0), target);
+    // Left by a killed session: read data nobody fetched, and its unread answer.
+    bridge.device.set_engine_state(testsupport::EmulatedMcp2221::kReadReady);
+    std::vector<std::uint8_t> stale(64, 0);
+    stale[0] = 0x40;
+    bridge.node.queue_input(stale);
     const auto r = run.program({"--i2c", "mcp2221", "--i2c-speed", "400k"});
     INFO(r.out << r.err);
     CHECK_FALSE(r.timed_out);
@@ -174,6 +184,7 @@ TEST_CASE("cli over hidraw: dfuhost program --i2c mcp2221 lands the image byte f
     CHECK(bridge.device.protocol_error.empty());
     CHECK(bridge.node.misuse().empty());
     CHECK(bridge.device.divider == 27);  // 12 MHz / 400 kHz - 3
+    CHECK(bridge.device.cancels >= 1);
     for (const auto& w : target.writes()) CHECK(w.size() <= 64);
 }
 
@@ -231,6 +242,9 @@ TEST_CASE("cli over hidraw: dfuhost program --i2c cp2112:SERIAL lands the image 
     target.busy_reads = 2;
     target.nack_when_busy = true;
     HidFixture<testsupport::EmulatedCp2112> bridge(tb, umock::cp2112("00A1B2C3", 1, 0), target);
+    // Reports of a killed session: a status saying "complete" and read data.
+    bridge.node.queue_input({0x16, 0x02, 0x05, 0x00, 0x00, 0x00, 0x07});
+    bridge.node.queue_input({0x13, 0x02, 0x03, 0x01, 0x00, 0x00});
     const auto r = run.program({"--i2c", "cp2112:00A1B2C3"});
     INFO(r.out << r.err);
     CHECK_FALSE(r.timed_out);
@@ -287,6 +301,7 @@ TEST_CASE("cli over hidraw: dfuhost program --spi mcp2210:SERIAL picks one of tw
     target.spi_lead_idle = 3;
     HidFixture<testsupport::EmulatedMcp2210> other(tb, umock::mcp2210("SPI-A", 1, 0), other_target);
     HidFixture<testsupport::EmulatedMcp2210> bridge(tb, umock::mcp2210("SPI-B", 2, 1), target);
+    bridge.device.leave_transfer_running();  // a killed session's transaction
     const auto r = run.program({"--spi", "mcp2210:SPI-B", "--spi-clock", "2M", "--spi-mode", "0"});
     INFO(r.out << r.err);
     CHECK_FALSE(r.timed_out);
@@ -296,6 +311,7 @@ TEST_CASE("cli over hidraw: dfuhost program --spi mcp2210:SERIAL picks one of tw
     CHECK(bridge.node.misuse().empty());
     CHECK(bridge.device.bit_rate() == 2000000);
     CHECK(bridge.device.selected_cs == 0);
+    CHECK(bridge.device.cancels >= 1);
     CHECK(other.node.writes() == 0);
     CHECK(other_target.writes().empty());
 }
