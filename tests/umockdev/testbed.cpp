@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <umockdev.h>
 #include <unistd.h>
@@ -12,6 +13,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <stdexcept>
 
@@ -24,16 +26,21 @@ std::string take_error(GError* error) {
     return text;
 }
 
-gboolean on_handle_ioctl(UMockdevIoctlBase*, UMockdevIoctlClient* client, gpointer self) {
+enum class Op { ioctl, read, write };
+
+template <Op op>
+gboolean on_handle(UMockdevIoctlBase*, UMockdevIoctlClient* client, gpointer self) {
+    auto* handler = static_cast<IoctlHandler*>(self);
     IoctlCall call(client);
     long result;
     try {
-        result = static_cast<IoctlHandler*>(self)->ioctl(call);
+        result = op == Op::ioctl ? handler->ioctl(call) : op == Op::read ? handler->read(call) : handler->write(call);
     } catch (const std::exception& e) {
-        // No exception may cross into GLib: fail the caller's ioctl loudly instead.
-        std::fprintf(stderr, "umockdev ioctl handler for %s threw: %s\n", call.devnode().c_str(), e.what());
+        // No exception may cross into GLib: fail the caller's call loudly instead.
+        std::fprintf(stderr, "umockdev handler for %s threw: %s\n", call.devnode().c_str(), e.what());
         result = -EIO;
     }
+    if (result == IoctlHandler::kNotHandled) return FALSE;  // umockdev runs it on the file
     if (result < 0)
         umockdev_ioctl_client_complete(client, -1, static_cast<gint>(-result));
     else
@@ -102,6 +109,12 @@ ClientMemory IoctlCall::pointee(std::size_t len) const {
     return ClientMemory(d);
 }
 
+ClientMemory IoctlCall::buffer() const {
+    UMockdevIoctlData* arg = umockdev_ioctl_client_get_arg(client_);
+    if (!arg || arg->data_len <= 0) return {};
+    return ClientMemory(static_cast<UMockdevIoctlData*>(g_object_ref(arg)));
+}
+
 long IoctlCall::run_in_caller() const {
     gint err = 0;
     GError* error = nullptr;
@@ -111,11 +124,13 @@ long IoctlCall::run_in_caller() const {
 }
 
 IoctlHandler::IoctlHandler() : base_(umockdev_ioctl_base_new()) {
-    signal_id_ = g_signal_connect(base_, "handle-ioctl", G_CALLBACK(on_handle_ioctl), this);
+    signal_ids_[0] = g_signal_connect(base_, "handle-ioctl", G_CALLBACK(on_handle<Op::ioctl>), this);
+    signal_ids_[1] = g_signal_connect(base_, "handle-read", G_CALLBACK(on_handle<Op::read>), this);
+    signal_ids_[2] = g_signal_connect(base_, "handle-write", G_CALLBACK(on_handle<Op::write>), this);
 }
 
 IoctlHandler::~IoctlHandler() {
-    g_signal_handler_disconnect(base_, signal_id_);
+    for (const auto id : signal_ids_) g_signal_handler_disconnect(base_, id);
     g_object_unref(base_);
 }
 
@@ -144,6 +159,14 @@ void Testbed::add_node(const std::string& devnode, const std::string& major_mino
     if (std::filesystem::is_symlink(marker)) return;
     std::filesystem::create_directories(marker.parent_path());
     std::filesystem::create_symlink(major_minor, marker);
+}
+
+void Testbed::add_fifo_node(const std::string& devnode, const std::string& major_minor) {
+    add_node(devnode, major_minor);
+    const auto path = host_path(devnode);
+    std::filesystem::remove(path);
+    if (::mkfifo(path.c_str(), 0666) != 0)
+        throw std::runtime_error("cannot make the FIFO " + path.string() + ": " + std::strerror(errno));
 }
 
 void Testbed::write_file(const std::string& relative, std::span<const std::uint8_t> bytes) {

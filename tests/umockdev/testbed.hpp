@@ -4,6 +4,7 @@
 // nodes whose ioctls are answered by C++ models in this process. README.md says how it
 // works and what to watch out for.
 #include <chrono>
+#include <climits>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -48,7 +49,7 @@ private:
     UMockdevIoctlData* data_ = nullptr;
 };
 
-// One ioctl a program made on a node with a handler attached.
+// One ioctl, read() or write() a program made on a node with a handler attached.
 class IoctlCall {
 public:
     explicit IoctlCall(UMockdevIoctlClient* client) : client_(client) {}
@@ -61,6 +62,9 @@ public:
     // Lets the ioctl run for real in the caller (on a pty node: the pty's own answer);
     // the result, or -errno. Resolve no memory before this.
     long run_in_caller() const;
+    // For a read() or write() on the node: the caller's buffer, as long as the count it
+    // passed, already holding what the caller's memory holds. Changes go back to it.
+    ClientMemory buffer() const;
 
 private:
     UMockdevIoctlClient* client_;
@@ -71,16 +75,24 @@ private:
 // the caller is blocked in its ioctl().
 class IoctlHandler {
 public:
+    // read()/write() not taken by the model: the call goes to the node's file itself.
+    static constexpr long kNotHandled = LONG_MIN;
+
     IoctlHandler();
     virtual ~IoctlHandler();
     IoctlHandler(const IoctlHandler&) = delete;
     IoctlHandler& operator=(const IoctlHandler&) = delete;
     virtual long ioctl(IoctlCall& call) = 0;
+    // umockdev 0.17 routes read() and write() on a node with a handler here as well
+    // (call.buffer() is the caller's buffer): the count the caller's read()/write()
+    // returns, or -errno, or kNotHandled.
+    virtual long read(IoctlCall&) { return kNotHandled; }
+    virtual long write(IoctlCall&) { return kNotHandled; }
     UMockdevIoctlBase* base() const { return base_; }
 
 private:
     UMockdevIoctlBase* base_;
-    unsigned long signal_id_ = 0;
+    unsigned long signal_ids_[3] = {};
 };
 
 class Testbed {
@@ -97,6 +109,10 @@ public:
     // A plain file /dev/NAME (a node with no data of its own, for ioctl handlers), with
     // the .node entry that makes stat() report a character device `major:minor`.
     void add_node(const std::string& devnode, const std::string& major_minor);
+    // The same, but the file is a FIFO: what poll() on the caller's fd reports is then
+    // up to the model, which keeps the FIFO holding a byte while it has data to read
+    // (see hidraw_model.hpp).
+    void add_fifo_node(const std::string& devnode, const std::string& major_minor);
     // Writes a file below the testbed's root: "sys/module/spidev/parameters/bufsiz".
     void write_file(const std::string& relative, std::span<const std::uint8_t> bytes);
     void write_file(const std::string& relative, const std::string& text);
