@@ -92,6 +92,7 @@ int run_flash(Action action, const RawOptions& raw, Reporter& out, const std::at
                         {"origin", job.app_origin}};
     out.event(start);
 
+    for (const auto& w : wire.warnings()) out.warning(w);
     auto transport = wire.open();
     fit_packet_size(engine, raw, *transport);
     if (!out.json() && !raw.output.quiet)
@@ -120,7 +121,9 @@ int run_flash(Action action, const RawOptions& raw, Reporter& out, const std::at
 int run_info(const RawOptions& raw, Reporter& out, const std::atomic<bool>& interrupted) {
     const EngineOptions engine = engine_options(raw);
     const std::uint32_t product_id = product_id_option(raw);
-    auto transport = transport_choice(raw).open();
+    const TransportChoice wire = transport_choice(raw);
+    for (const auto& w : wire.warnings()) out.warning(w);
+    auto transport = wire.open();
     const DeviceIdentity id = query_device(*transport, checksum_option(raw), product_id, engine, out, &interrupted);
     out.result({{"event", "result"},
                 {"ok", true},

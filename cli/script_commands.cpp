@@ -73,6 +73,7 @@ int run_mtbdfu(const RawOptions& raw, Reporter& out, const std::atomic<bool>& in
                {"checksum", plan.checksum == ChecksumType::crc16 ? "crc16" : "sum"}});
     out.say(fmt::format("Running {} ({}, {}) over {}", plan.file, count(plan.sessions.size(), "session"),
                         count(plan.packet_count(), "packet"), wire.label()));
+    for (const auto& w : wire.warnings()) out.warning(w);
     ScriptRunner runner(
         plan, [wire] { return wire.open(); }, engine, out, &interrupted);
     auto result_json = [&](const ScriptResult& r, int code, const std::string& error) {

@@ -7,6 +7,7 @@
 #include "core/error.hpp"
 #include "transports/bus_open.hpp"
 #include "transports/device_match.hpp"
+#include "transports/i2c_dev.hpp"
 #include "transports/polled_bus_transport.hpp"
 #include "transports/usb_hid.hpp"
 
@@ -118,6 +119,15 @@ std::unique_ptr<transports::Transport> TransportChoice::open() const {
             break;
     }
     return open_usb_hid(usb_hid);
+}
+
+std::vector<std::string> TransportChoice::warnings() const {
+    std::vector<std::string> w;
+    if (kind == Kind::i2c && is_node(i2c.device)) {
+        auto note = transports::i2c_dev_bus_speed(i2c.device, i2c.speed_hz).note;
+        if (!note.empty()) w.push_back(std::move(note));
+    }
+    return w;
 }
 
 void fit_packet_size(EngineOptions& engine, const RawOptions& o, const transports::Transport& t) {

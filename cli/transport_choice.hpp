@@ -4,6 +4,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "cli/options.hpp"
 #include "transports/bus_settings.hpp"
@@ -23,6 +24,9 @@ struct TransportChoice {
     std::string label() const;
     // Throws transports::OpenError (exit 4) with the device named.
     std::unique_ptr<transports::Transport> open() const;
+    // What the user asked for that this wire will not do (an I2C speed the kernel owns):
+    // said once, before the first open, since open() runs again on every reconnect.
+    std::vector<std::string> warnings() const;
 };
 
 // Exactly one transport option must be given; throws dfu::Error(usage) naming the options.

@@ -87,3 +87,33 @@ TEST_CASE("cli list under the testbed names the i2c and spi nodes") {
     REQUIRE(j["spi"].size() == 1);
     CHECK(j["spi"][0]["path"] == "/dev/spidev0.1");
 }
+
+TEST_CASE("cli over i2c-dev: an --i2c-speed the device tree overrides is a warning, once, and the run goes on") {
+    testsupport::TempDir dir;
+    const auto image = signed_image();
+    testsupport::write_text(dir / "app.hex", testsupport::to_intel_hex({{kBase, image}}));
+    umock::Testbed tb;
+    umock::add_i2c_adapter(tb, 1, "bcm2835 (i2c@7e804000)", 100000);
+    BusTarget target(BusTarget::Kind::i2c);
+    umock::I2cDevModel adapter(target, 0x0C);
+    tb.attach("/dev/i2c-1", adapter);
+    SUBCASE("plain output: on stderr") {
+        const auto r = umock::run_child({DFUHOST_BIN, "program", (dir / "app.hex").string(), "--i2c", "/dev/i2c-1",
+                                         "--i2c-speed", "400k", "--product-id", "01020304"});
+        INFO(r.out << r.err);
+        REQUIRE(r.exit_code == 0);
+        const std::string warning =
+            "dfuhost: warning: --i2c-speed 400 kHz not applied: i2c-dev cannot set the bus clock";
+        REQUIRE(r.err.find(warning) != std::string::npos);
+        CHECK(r.err.find(warning, r.err.find(warning) + 1) == std::string::npos);
+        CHECK(r.err.find("/dev/i2c-1 runs at 100 kHz") != std::string::npos);
+    }
+    SUBCASE("--json: a warning event") {
+        const auto r = umock::run_child({DFUHOST_BIN, "program", (dir / "app.hex").string(), "--i2c", "/dev/i2c-1",
+                                         "--i2c-speed", "1M", "--product-id", "01020304", "--json"});
+        INFO(r.out << r.err);
+        REQUIRE(r.exit_code == 0);
+        CHECK(r.out.find("{\"event\":\"warning\",\"message\":\"--i2c-speed 1 MHz not applied") != std::string::npos);
+    }
+    check_flash(target, image);
+}
