@@ -88,6 +88,10 @@ TEST_CASE("udev rules: every VID:PID of the issue has a usb and a hidraw rule") 
         R"re(^SUBSYSTEM=="usb", ENV\{DEVTYPE\}=="usb_device", ATTR\{idVendor\}=="([0-9a-f]{4})", ATTR\{idProduct\}=="([0-9a-f]{4})", MODE="0660", GROUP="plugdev", TAG\+="uaccess"$)re");
     const std::regex hidraw_rule(
         R"re(^SUBSYSTEM=="hidraw", KERNEL=="hidraw\*", ATTRS\{idVendor\}=="([0-9a-f]{4})", ATTRS\{idProduct\}=="([0-9a-f]{4})", MODE="0660", GROUP="plugdev", TAG\+="uaccess"$)re");
+    // The native bus nodes go to the groups open_dev_node()'s advice names.
+    const std::string i2c_rule = R"(SUBSYSTEM=="i2c-dev", KERNEL=="i2c-[0-9]*", MODE="0660", GROUP="i2c")";
+    const std::string spi_rule = R"(SUBSYSTEM=="spidev", KERNEL=="spidev*", MODE="0660", GROUP="spi")";
+    int native = 0;
     std::string line;
     std::smatch m;
     while (std::getline(in, line)) {
@@ -96,9 +100,12 @@ TEST_CASE("udev rules: every VID:PID of the issue has a usb and a hidraw rule") 
             usb.insert(m[1].str() + ":" + m[2].str());
         else if (std::regex_match(line, m, hidraw_rule))
             hidraw.insert(m[1].str() + ":" + m[2].str());
+        else if (line == i2c_rule || line == spi_rule)
+            ++native;
         else
             FAIL_CHECK("unexpected rule line: " << line);
     }
+    CHECK(native == 2);
     for (const char* id : {"04b4:f154", "04b4:f155", "04b4:f166", "04b4:f168", "04b4:f169", "04b4:f16a", "04b4:f151",
                            "04b4:f152", "04d8:00dd", "10c4:ea90", "04d8:00de", "058b:f21d", "04b4:f21d"}) {
         CAPTURE(id);
