@@ -114,8 +114,8 @@ transports::UartSettings uart_settings(const RawOptions& o) {
 void add_transport_options(CLI::App& cmd, RawOptions& o) {
     const std::string g = "Transport";
     cmd.add_option("--uart", o.uart,
-                   "Serial port: /dev/ttyUSB0, /dev/ttyACM0, COM3, a pseudo-terminal, or socket://HOST:PORT (TCP "
-                   "serial server)")
+                   "Serial port: /dev/ttyUSB0, /dev/ttyACM0, COM3, a pseudo-terminal, usb[:SERIAL|:PATH] (the USB "
+                   "serial adapter with that serial number or hub port), or socket://HOST:PORT (TCP serial server)")
         ->type_name("PORT")
         ->group(g);
     cmd.add_option("--baud", o.baud, "Baud rate")

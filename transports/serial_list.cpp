@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "transports/device_match.hpp"
 #include "transports/linux_dev_node.hpp"
 
 namespace dfu::transports {
@@ -56,6 +57,24 @@ std::vector<FoundSerialPort> find_serial_ports() {
     }
     sp_free_port_list(ports);
     return found;
+}
+
+bool is_usb_serial_selector(std::string_view port) {
+    return port == "usb" || port.starts_with("usb:");
+}
+
+std::string choose_usb_serial_port(std::string_view port) {
+    std::vector<UsbCandidate> candidates;
+    std::vector<std::string> names;  // beside candidates, index for index
+    for (const auto& p : find_serial_ports()) {
+        if (!p.usb) continue;
+        const bool plain = p.description.empty() || p.description == p.name;
+        candidates.push_back(
+            {p.vid, p.pid, p.serial, p.usb_path, plain ? p.name : fmt::format("{} ({})", p.name, p.description)});
+        names.push_back(p.name);
+    }
+    const UsbCandidate& chosen = choose_device(candidates, split_selector(port).second, "USB serial port", "usb");
+    return names[static_cast<std::size_t>(&chosen - candidates.data())];
 }
 
 }  // namespace dfu::transports

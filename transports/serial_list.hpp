@@ -3,6 +3,7 @@
 // serial number or path: what libserialport knows about each.
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace dfu::transports {
@@ -20,5 +21,12 @@ struct FoundSerialPort {
 
 // Every serial port libserialport finds, in its order; empty when it cannot enumerate.
 std::vector<FoundSerialPort> find_serial_ports();
+
+// `--uart usb` or `usb:SERIAL` / `usb:PATH`: a factory rig names the adapter by its USB
+// serial number or hub port, which survive replugging where /dev/ttyUSBn does not.
+bool is_usb_serial_selector(std::string_view port);
+// The port name of the one USB serial adapter the selector matches; throws OpenError
+// listing the candidates when none or several do.
+std::string choose_usb_serial_port(std::string_view port);
 
 }  // namespace dfu::transports

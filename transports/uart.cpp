@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "transports/serial_backends.hpp"
+#include "transports/serial_list.hpp"
 #include "transports/socket_stream.hpp"
 #include "transports/stream_transport.hpp"
 
@@ -26,8 +27,10 @@ std::string uart_format(const UartSettings& s) {
     return fmt::format("{} {}{}{}", s.baud, s.data_bits, parity, stop);
 }
 
-std::unique_ptr<Transport> open_uart(const UartSettings& settings) {
-    if (settings.baud == 0) throw OpenError(fmt::format("{}: baud rate must be positive", settings.port));
+std::unique_ptr<Transport> open_uart(const UartSettings& requested) {
+    if (requested.baud == 0) throw OpenError(fmt::format("{}: baud rate must be positive", requested.port));
+    UartSettings settings = requested;
+    if (is_usb_serial_selector(settings.port)) settings.port = choose_usb_serial_port(settings.port);
     std::unique_ptr<ByteStream> stream;
     if (is_socket_url(settings.port)) {
         stream = open_socket_stream(settings);

@@ -4,11 +4,18 @@
 #include <poll.h>
 #include <unistd.h>
 
+#include <termios.h>
+
+#include <fcntl.h>
 #include <algorithm>
+#include <atomic>
+#include <thread>
 
 #include "core/packet.hpp"
 #include "core/protocol.hpp"
 #include "modem_lines_model.hpp"
+#include "process.hpp"
+#include "test_images.hpp"
 #include "testbed.hpp"
 #include "transports/serial_list.hpp"
 #include "transports/uart.hpp"
@@ -160,4 +167,110 @@ TEST_CASE("serial list: libserialport opens a testbed USB adapter and a packet c
     std::vector<std::uint8_t> frame;
     REQUIRE(uart->receive(frame, Clock::now() + std::chrono::seconds(2)));
     CHECK(frame == response);
+}
+
+TEST_CASE("serial list: usb:SERIAL and usb:PATH choose the adapter, plain usb refuses to guess between two") {
+    umock::Testbed tb;
+    tb.add_from_string(kSerialSysfs);
+    CHECK(is_usb_serial_selector("usb"));
+    CHECK(is_usb_serial_selector("usb:A50285BI"));
+    CHECK_FALSE(is_usb_serial_selector("/dev/ttyUSB0"));
+    CHECK_FALSE(is_usb_serial_selector("usbserial"));
+    CHECK(choose_usb_serial_port("usb:A50285BI") == "/dev/ttyUSB0");
+    CHECK(choose_usb_serial_port("usb:3-2") == "/dev/ttyACM0");
+    std::string both;
+    try {
+        choose_usb_serial_port("usb");
+    } catch (const OpenError& e) {
+        both = e.what();
+    }
+    CHECK(both.find("2 USB serial port devices match: name one as usb:SERIAL or usb:PATH") != std::string::npos);
+    CHECK(both.find("0403:6001  serial A50285BI  path 1-1.4  /dev/ttyUSB0 (FT232R USB UART - A50285BI)") !=
+          std::string::npos);
+    CHECK(both.find("058b:f21d  serial 0123456789  path 3-2") != std::string::npos);
+    CHECK(both.find("ttyAMA0") == std::string::npos);  // not USB
+    std::string none;
+    try {
+        choose_usb_serial_port("usb:NOSUCH");
+    } catch (const OpenError& e) {
+        none = e.what();
+    }
+    CHECK(none.find("no USB serial port with serial number or path 'NOSUCH'") != std::string::npos);
+}
+
+namespace {
+
+void make_raw(int fd) {
+    termios t{};
+    REQUIRE(::tcgetattr(fd, &t) == 0);
+    ::cfmakeraw(&t);
+    REQUIRE(::tcsetattr(fd, TCSANOW, &t) == 0);
+}
+
+// Copies bytes both ways between the testbed tty's device side and dfu-sim's pty until
+// stopped, so the simulator stands behind the adapter the CLI chose.
+class Relay {
+public:
+    Relay(int a, int b) : a_(a), b_(b), thread_([this] { run(); }) {}
+    ~Relay() {
+        stop_ = true;
+        thread_.join();
+    }
+
+private:
+    void run() {
+        std::uint8_t buf[4096];
+        while (!stop_) {
+            pollfd p[2] = {{a_, POLLIN, 0}, {b_, POLLIN, 0}};
+            if (::poll(p, 2, 20) <= 0) continue;
+            for (int i = 0; i < 2; ++i) {
+                if (!(p[i].revents & POLLIN)) continue;
+                const ssize_t n = ::read(p[i].fd, buf, sizeof buf);
+                if (n > 0 && ::write(p[1 - i].fd, buf, static_cast<std::size_t>(n)) != n) return;
+            }
+        }
+    }
+    int a_, b_;
+    std::atomic<bool> stop_{false};
+    std::thread thread_;
+};
+
+}  // namespace
+
+TEST_CASE("cli over a USB serial adapter chosen by serial number: dfuhost program --uart usb:SERIAL") {
+    testsupport::TempDir dir;
+    constexpr std::uint32_t kBase = 0x10000000;
+    const auto image = testsupport::random_bytes(2048, 61);
+    testsupport::write_text(dir / "app.hex", testsupport::to_intel_hex({{kBase, image}}));
+    umock::Testbed tb;
+    tb.add_from_string(kSerialSysfs);
+    umock::ModemLinesModel acm_lines, ftdi_lines;
+    tb.attach("/dev/ttyACM0", acm_lines);
+    tb.attach("/dev/ttyUSB0", ftdi_lines);
+    testsupport::Simulator sim(dir, {"--flash-size", "65536"});
+    const int sim_fd = ::open(sim.pty().c_str(), O_RDWR | O_NOCTTY | O_CLOEXEC);
+    REQUIRE(sim_fd >= 0);
+    make_raw(sim_fd);
+    const int device_side = tb.pty_master("/dev/ttyACM0");
+    REQUIRE(device_side >= 0);
+    {
+        Relay relay(device_side, sim_fd);
+        const auto r = umock::run_child({DFUHOST_BIN, "program", (dir / "app.hex").string(), "--uart", "usb:0123456789",
+                                         "--product-id", "01020304"});
+        INFO(r.out << r.err);
+        CHECK_FALSE(r.timed_out);
+        REQUIRE(r.exit_code == 0);
+        CHECK(r.out.find("/dev/ttyACM0") != std::string::npos);  // the description names the port chosen
+    }
+    ::close(sim_fd);
+    const auto flash = sim.flash();
+    REQUIRE(flash.size() >= image.size());
+    CHECK(std::equal(image.begin(), image.end(), flash.begin()));
+    CHECK(ftdi_lines.requests() == 0);  // the other adapter was never opened
+
+    // Both adapters and no serial: the candidates, exit 4, neither opened.
+    const auto r = umock::run_child(
+        {DFUHOST_BIN, "program", (dir / "app.hex").string(), "--uart", "usb", "--product-id", "01020304"});
+    CHECK(r.exit_code == 4);
+    CHECK(r.err.find("name one as usb:SERIAL or usb:PATH") != std::string::npos);
 }
