@@ -36,7 +36,7 @@ struct Outcome {
     std::string err;
 };
 
-Outcome program_under_faults(const std::string& faults, std::uint32_t image_seed) {
+Outcome program_under_faults(const std::string& faults, std::uint32_t image_seed, unsigned timeout_ms = 80) {
     TempDir dir;
     // A short hold-off on both sides keeps 100 runs quick.
     Simulator sim(dir, {"--flash-size", std::to_string(kFlash), "--fault", faults, "--error-holdoff", "5"});
@@ -49,8 +49,9 @@ Outcome program_under_faults(const std::string& faults, std::uint32_t image_seed
     // wait for the rest of a packet that lost a byte, sometimes the device answers the stub
     // and sometimes the next packet completes it: merged packets and resynchronisation get
     // exercised too.
-    const auto r = dfuhost({"program", (dir / "app.hex").string(), "--uart", sim.pty(), "--product-id", "01020304",
-                            "--timeout", std::to_string(80 * DFUHOST_TEST_SLOWDOWN), "--error-holdoff", "8", "--json"});
+    const auto r =
+        dfuhost({"program", (dir / "app.hex").string(), "--uart", sim.pty(), "--product-id", "01020304", "--timeout",
+                 std::to_string(timeout_ms * DFUHOST_TEST_SLOWDOWN), "--error-holdoff", "8", "--json"});
     Outcome o;
     o.exit_code = r.exit_code;
     o.err = r.err;
@@ -123,4 +124,33 @@ TEST_CASE("fault soak: 30 percent of packets hit - never exit 0 with the wrong f
     std::string summary;
     for (const auto& [code, n] : exits) summary += " exit " + std::to_string(code) + " x" + std::to_string(n);
     MESSAGE("30 percent:" << summary);
+}
+
+TEST_CASE("fault soak: the device reboots in the middle of rows - every run lands exactly") {
+    // A reboot loses the row buffer and the DFU state: the next packet of the row is
+    // refused in NONE, and the host must enter again and send the whole row again.
+    std::uint64_t total = 0;
+    for (std::uint32_t seed = 1; seed <= 8; ++seed) {
+        const std::string faults = "reset=0.01,seed=" + std::to_string(seed);
+        CAPTURE(faults);
+        const Outcome o = program_under_faults(faults, 100 + seed);
+        INFO(o.err);
+        REQUIRE(o.exit_code == 0);
+        CHECK(o.flash_equal);
+        CHECK(o.app_valid);
+        total += o.recoveries;
+    }
+    MESSAGE("reboots: " << total << " recoveries in 8 runs");
+    CHECK(total >= 8);  // about 13 reboots a run at 1% of ~1300 packets
+}
+
+TEST_CASE("fault soak: a slow device within --timeout is no fault, one beyond it is exit 5 naming the wait") {
+    const Outcome slow = program_under_faults("delay=4,seed=1", 7, 100);
+    INFO(slow.err);
+    CHECK(slow.exit_code == 0);
+    CHECK(slow.flash_equal);
+    CHECK(slow.recoveries == 0);
+    const Outcome too_slow = program_under_faults("delay=400,seed=1", 7, 60);
+    CHECK(too_slow.exit_code == 5);
+    CHECK(contains(too_slow.err, "no response"));
 }
