@@ -775,8 +775,19 @@ private:
 
         if (has("outFile")) {
             const std::string out_path = field("outFile");
-            const fs::path resolved = resolve(file_name(at("outFile"), out_path, "log.txt"));
+            const std::string& name = file_name(at("outFile"), out_path, "log.txt");
+            // A packet log is written (truncated) by whoever runs the document, often root on
+            // a rig: a document from elsewhere must not name /etc/... or ../../.bashrc.
+            const fs::path given = path_from_utf8(name).lexically_normal();
+            if (given.has_root_path() || (!given.empty() && *given.begin() == ".."))
+                fail(out_path, fmt::format("\"{}\" is outside the folder of the .mtbdfu; packet logs are written "
+                                           "there: give a relative name without '..'",
+                                           name));
+            const fs::path resolved = resolve(name);
             std::error_code ec;
+            if (fs::is_symlink(resolved, ec))
+                fail(out_path, fmt::format("{} is a symbolic link; give the name of a plain file for the packet log",
+                                           resolved.string()));
             if (fs::is_directory(resolved, ec)) {
                 fail(out_path,
                      fmt::format("{} is a directory; give a file name for the packet log", resolved.string()));

@@ -835,6 +835,24 @@ TEST_CASE("mtbdfu: outFile is resolved next to the .mtbdfu") {
     CHECK(first(parse(one(R"("cmdId": "0x38", "outFile": "log.txt")"))).out_file == fs::path("log.txt"));
 }
 
+TEST_CASE("mtbdfu: outFile stays in the .mtbdfu's folder and does not follow links") {
+    TempDir dir;
+    CHECK_MTBDFU_ERROR_IN(dir, one(R"("cmdId": "0x38", "outFile": "/etc/cron.d/x")"),
+                          "commands[0].outFile: ", "\"/etc/cron.d/x\" is outside the folder of the .mtbdfu");
+    CHECK_MTBDFU_ERROR_IN(dir, one(R"("cmdId": "0x38", "outFile": "../x.txt")"),
+                          "commands[0].outFile: ", "is outside the folder");
+    CHECK_MTBDFU_ERROR_IN(dir, one(R"("cmdId": "0x38", "outFile": "logs/../../x.txt")"),
+                          "commands[0].outFile: ", "is outside the folder");
+    fs::create_symlink("/tmp/somewhere-else.txt", dir.path() / "link.txt");
+    CHECK_MTBDFU_ERROR_IN(dir, one(R"("cmdId": "0x38", "outFile": "link.txt")"),
+                          "commands[0].outFile: ", "link.txt is a symbolic link");
+    // Inside is fine, however it is spelled.
+    CHECK(parse_mtbdfu(doc(R"({"cmdId": "0x38", "outFile": "logs/../run.txt"})"), dir.path() / "t.mtbdfu")
+              .sessions[0]
+              .commands[0]
+              .out_file == dir.path() / "run.txt");
+}
+
 TEST_CASE("mtbdfu: outFile must not overwrite an input") {
     TempDir dir;
     dir.write("app.bin", "abc");
