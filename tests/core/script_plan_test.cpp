@@ -148,7 +148,7 @@ TEST_CASE("a command repeated a million times keeps its attributes and data once
     // the path, the expected data and the packet data in every one of the million packets.
     TempDir dir;
     const ScriptPlan plan = plan_text(dir, R"([{"repeat": "0x400", "commandSet": [{"repeat": "0x400",
-        "commandSet": [{"cmdId": "0x32", "data": "0102030405060708", "expectData": "AA", "timeoutMS": "0x10"}]}]}])");
+        "commandSet": [{"cmdId": "0x32", "data": "0102030405060708", "response": "AA", "timeoutMS": "0x10"}]}]}])");
     REQUIRE(plan.packet_count() == 2 + 0x100000);
     CHECK(plan.commands.size() == 3);   // Enter DFU, the command, Exit DFU
     CHECK(plan.bytes.size() == 6 + 8);  // Enter's data and the command's, once

@@ -168,7 +168,10 @@ TEST_CASE("fault soak: a slow device within --timeout is no fault, one beyond it
     CHECK(slow.exit_code == 0);
     CHECK(slow.flash_equal);
     CHECK(slow.recoveries == 0);
-    const Outcome too_slow = program_under_faults("delay=400,seed=1", 7, 60);
+    // Slower than all four Enter DFU attempts together: no late answer can be taken for
+    // a later attempt's.
+    const Outcome too_slow = program_under_faults("delay=2000,seed=1", 7, 60);
+    INFO(too_slow.err);
     CHECK(too_slow.exit_code == 5);
     CHECK(contains(too_slow.err, "no response"));
 }
