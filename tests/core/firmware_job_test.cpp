@@ -22,9 +22,7 @@ std::string message_of(const std::filesystem::path& p, const ImageOptions& o) {
 
 TEST_CASE("an image that ends in its own CRC-32C gets that app range") {
     TempDir dir;
-    auto data = random_bytes(3000, 1);
-    const std::uint32_t crc = test_crc32c(data.data(), data.size());
-    for (int i = 0; i < 4; ++i) data.push_back(static_cast<std::uint8_t>(crc >> (8 * i)));
+    auto data = signed_app(3000, 1);
     write_text(dir / "signed.hex", to_intel_hex({{0x10000000, data}}));
     const FirmwareJob job = load_firmware_job(dir / "signed.hex", {});
     REQUIRE(job.app);

@@ -188,9 +188,7 @@ TEST_CASE("Ctrl-C during a transfer: exit 130 naming the rows written - no Exit 
         TempDir dir;
         // Paced at 115200 baud the 64 KiB take seconds: time to interrupt mid-transfer.
         Simulator sim(dir, {"--baud", "115200", "--flash-size", "131072"});
-        auto image = random_bytes(64 * 1024 - 4, 5);
-        const std::uint32_t crc = test_crc32c(image.data(), image.size());
-        for (int i = 0; i < 4; ++i) image.push_back(static_cast<std::uint8_t>(crc >> (8 * i)));
+        const auto image = signed_app(64 * 1024 - 4, 5);
         write_text(dir / "app.hex", to_intel_hex({{0x10000000, image}}));
         const std::vector<std::string> argv{DFUHOST_BIN, "program", (dir / "app.hex").string(),
                                             "--uart",    sim.pty(), "--product-id",

@@ -22,10 +22,7 @@ constexpr std::size_t kImage = 64 * 1024;
 
 // 64 KiB whose last 4 bytes are the CRC-32C of the rest, so Verify Application can pass.
 std::vector<std::uint8_t> signed_image(std::uint32_t seed) {
-    auto img = random_bytes(kImage - 4, seed);
-    const std::uint32_t crc = test_crc32c(img.data(), img.size());
-    for (int i = 0; i < 4; ++i) img.push_back(static_cast<std::uint8_t>(crc >> (8 * i)));
-    return img;
+    return signed_app(kImage - 4, seed);
 }
 
 struct Outcome {

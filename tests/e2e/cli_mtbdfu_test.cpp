@@ -18,10 +18,7 @@ constexpr std::uint32_t kBase = 0x10000000;
 
 // A signed application like the published flows' blinky_cm4_crc.hex: 3000 bytes + CRC-32C.
 Segments signed_app() {
-    auto data = random_bytes(3000, 77);
-    const std::uint32_t crc = test_crc32c(data.data(), data.size());
-    for (int i = 0; i < 4; ++i) data.push_back(static_cast<std::uint8_t>(crc >> (8 * i)));
-    return {{kBase, data}};
+    return {{kBase, testsupport::signed_app(3000, 77)}};
 }
 
 std::string published(const std::string& name) {

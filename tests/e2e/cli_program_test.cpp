@@ -115,9 +115,7 @@ TEST_CASE("program a .cyacd2 with either packet checksum, metadata and applicati
         TempDir dir;
         Simulator sim(dir, sim_args(256, checksum ? "crc16" : "sum"));
         // The app: 1000 bytes + its CRC-32C, padded to whole 256-byte rows.
-        auto app = random_bytes(1000, 5 + checksum);
-        const std::uint32_t crc = test_crc32c(app.data(), app.size());
-        for (int i = 0; i < 4; ++i) app.push_back(static_cast<std::uint8_t>(crc >> (8 * i)));
+        auto app = signed_app(1000, 5 + checksum);
         app.resize(1024, 0);
         Segments rows;
         for (std::uint32_t off = 0; off < app.size(); off += 256)

@@ -30,6 +30,15 @@ inline std::uint32_t test_crc32c(const std::uint8_t* p, std::size_t n) {
     return ~crc;
 }
 
+// `body` random bytes followed by their CRC-32C (little-endian): an application whose
+// Verify Application passes when its range is the body.
+inline std::vector<std::uint8_t> signed_app(std::size_t body, std::uint32_t seed) {
+    auto bytes = random_bytes(body, seed);
+    const std::uint32_t crc = test_crc32c(bytes.data(), bytes.size());
+    for (int i = 0; i < 4; ++i) bytes.push_back(static_cast<std::uint8_t>(crc >> (8 * i)));
+    return bytes;
+}
+
 inline std::string hex_record(std::uint8_t type, std::uint16_t addr, const std::uint8_t* data, std::size_t n) {
     static const char* digits = "0123456789ABCDEF";
     std::vector<std::uint8_t> rec{static_cast<std::uint8_t>(n), static_cast<std::uint8_t>(addr >> 8),

@@ -4,28 +4,14 @@
 #include <doctest/doctest.h>
 #include <unistd.h>
 
-#include <cstdio>
 
 #include "core/packet.hpp"
 #include "core/protocol.hpp"
 #include "i2c_dev_model.hpp"
 #include "native_fixtures.hpp"
+#include "test_images.hpp"
 
 using testsupport::BusTarget;
-
-namespace {
-
-std::string hex(const std::vector<std::uint8_t>& bytes) {
-    std::string s;
-    char b[3];
-    for (auto v : bytes) {
-        std::snprintf(b, sizeof b, "%02x", v);
-        s += b;
-    }
-    return s;
-}
-
-}  // namespace
 
 TEST_CASE("child process: open_i2c_dev in a child reaches the parent's adapter model") {
     umock::Testbed tb;
@@ -38,7 +24,8 @@ TEST_CASE("child process: open_i2c_dev in a child reaches the parent's adapter m
 
     const auto enter =
         dfu::encode_packet(dfu::cmd::enter, std::vector<std::uint8_t>{4, 3, 2, 1}, dfu::ChecksumType::sum);
-    const auto r = umock::run_child({DFU_BUS_CHILD, "/dev/i2c-1", "0x0C", hex(enter)});
+    const auto r =
+        umock::run_child({DFU_BUS_CHILD, "/dev/i2c-1", "0x0C", testsupport::hex_string(enter.data(), enter.size())});
     INFO("stderr: " << r.err);
     CHECK_FALSE(r.timed_out);
     REQUIRE(r.exit_code == 0);

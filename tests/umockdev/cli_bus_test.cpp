@@ -20,10 +20,7 @@ constexpr std::uint32_t kBase = 0x10000000;
 
 // 3 KiB whose last 4 bytes are the CRC-32C of the rest: Verify Application can pass.
 std::vector<std::uint8_t> signed_image() {
-    auto img = testsupport::random_bytes(3 * 1024 - 4, 44);
-    const std::uint32_t crc = testsupport::test_crc32c(img.data(), img.size());
-    for (int i = 0; i < 4; ++i) img.push_back(static_cast<std::uint8_t>(crc >> (8 * i)));
-    return img;
+    return testsupport::signed_app(3 * 1024 - 4, 44);
 }
 
 void check_flash(BusTarget& target, const std::vector<std::uint8_t>& image) {

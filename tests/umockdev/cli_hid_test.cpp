@@ -25,32 +25,24 @@ constexpr std::uint32_t kBase = 0x10000000;
 
 // 3 KiB whose last 4 bytes are the CRC-32C of the rest: Verify Application can pass.
 std::vector<std::uint8_t> signed_image() {
-    auto img = testsupport::random_bytes(3 * 1024 - 4, 45);
-    const std::uint32_t crc = testsupport::test_crc32c(img.data(), img.size());
-    for (int i = 0; i < 4; ++i) img.push_back(static_cast<std::uint8_t>(crc >> (8 * i)));
-    return img;
+    return testsupport::signed_app(3 * 1024 - 4, 45);
 }
 
 bool flash_holds(const std::vector<std::uint8_t>& flash, const std::vector<std::uint8_t>& image) {
     return flash.size() >= image.size() && std::equal(image.begin(), image.end(), flash.begin());
 }
 
-// A USB HID device in the testbed with its emulation behind the node.
+// A run that must succeed: exit 0, the image in the target's flash, and node and bridge
+// used by the book.
 template <typename Emulation>
-struct HidFixture {
-    template <typename... Args>
-    HidFixture(umock::Testbed& tb, const umock::UsbHidSpec& s, Args&&... args)
-        : spec(s),
-          path(umock::add_usb_hid(tb, s)),
-          device(std::forward<Args>(args)...),
-          node(tb, path, device, spec.layout, spec.identity()) {
-        tb.attach(path, node);
-    }
-    umock::UsbHidSpec spec;
-    std::string path;
-    Emulation device;
-    umock::HidrawNode node;
-};
+void check_landed(const umock::ChildResult& r, const std::vector<std::uint8_t>& flash,
+                  const std::vector<std::uint8_t>& image, const umock::HidFixture<Emulation>& hid) {
+    CHECK_FALSE(r.timed_out);
+    REQUIRE(r.exit_code == 0);
+    CHECK(flash_holds(flash, image));
+    CHECK(hid.device.protocol_error.empty());
+    CHECK(hid.node.misuse().empty());
+}
 
 struct Run {
     testsupport::TempDir dir;
@@ -79,7 +71,7 @@ json result_of(const umock::ChildResult& r) {
 TEST_CASE("cli over hidraw: dfuhost program --usb-hid (058b:f21d by default) lands the image byte for byte") {
     Run run;
     umock::Testbed tb;
-    HidFixture<testsupport::EmulatedHidDfu> dfu(tb, umock::hid_dfu_device("DFU0001", 1, 0));
+    umock::HidFixture<testsupport::EmulatedHidDfu> dfu(tb, umock::hid_dfu_device("DFU0001", 1, 0));
     // An answer an earlier, killed session never collected: it must not pass for ours.
     std::vector<std::uint8_t> stale(64, 0);
     const std::uint8_t status_only[] = {0x01, 0x00, 0x00, 0x00, 0xFF, 0xFF, 0x17};
@@ -87,12 +79,8 @@ TEST_CASE("cli over hidraw: dfuhost program --usb-hid (058b:f21d by default) lan
     dfu.node.queue_input(stale);
     const auto r = run.program({"--usb-hid"});
     INFO(r.out << r.err);
-    CHECK_FALSE(r.timed_out);
-    REQUIRE(r.exit_code == 0);
+    check_landed(r, dfu.device.flash(), run.image, dfu);
     CHECK(r.out.find("\"app_valid\":true") != std::string::npos);
-    CHECK(flash_holds(dfu.device.flash(), run.image));
-    CHECK(dfu.device.protocol_error.empty());
-    CHECK(dfu.node.misuse().empty());
     // Every packet went out as its own 65-byte write, and was answered by one read.
     CHECK(dfu.node.writes() == dfu.device.packets());
     CHECK(dfu.node.reads() >= dfu.device.packets() - 1);  // Exit DFU has no answer
@@ -101,8 +89,8 @@ TEST_CASE("cli over hidraw: dfuhost program --usb-hid (058b:f21d by default) lan
 TEST_CASE("cli over hidraw: --usb-hid VID:PID:SERIAL programs the named one of two devices") {
     Run run;
     umock::Testbed tb;
-    HidFixture<testsupport::EmulatedHidDfu> a(tb, umock::hid_dfu_device("DFU-A", 1, 0));
-    HidFixture<testsupport::EmulatedHidDfu> b(tb, umock::hid_dfu_device("DFU-B", 2, 1));
+    umock::HidFixture<testsupport::EmulatedHidDfu> a(tb, umock::hid_dfu_device("DFU-A", 1, 0));
+    umock::HidFixture<testsupport::EmulatedHidDfu> b(tb, umock::hid_dfu_device("DFU-B", 2, 1));
     const auto r = run.program({"--usb-hid", "058b:f21d:DFU-B"});
     INFO(r.out << r.err);
     REQUIRE(r.exit_code == 0);
@@ -128,8 +116,8 @@ TEST_CASE("cli over hidraw: --usb-hid takes the vendor-defined interface of a de
     keyboard.layout = {0x0001, 0x06, {{umock::HidLayout::Type::input, 0, 8}, {umock::HidLayout::Type::output, 0, 1}}};
     auto vendor = umock::hid_dfu_device("DFU0001", 1, 1);
     vendor.interface_number = 1;
-    HidFixture<testsupport::EmulatedHidDfu> k(tb, keyboard);
-    HidFixture<testsupport::EmulatedHidDfu> dfu(tb, vendor);
+    umock::HidFixture<testsupport::EmulatedHidDfu> k(tb, keyboard);
+    umock::HidFixture<testsupport::EmulatedHidDfu> dfu(tb, vendor);
 
     const auto list = umock::run_child({DFUHOST_BIN, "list", "--json"});
     REQUIRE(list.exit_code == 0);
@@ -147,7 +135,7 @@ TEST_CASE("cli over hidraw: --usb-hid takes the vendor-defined interface of a de
 TEST_CASE("cli over hidraw: a HID DFU device that never answers ends in the no-response exit code") {
     Run run;
     umock::Testbed tb;
-    HidFixture<testsupport::EmulatedHidDfu> dfu(tb, umock::hid_dfu_device("DFU0001", 1, 0));
+    umock::HidFixture<testsupport::EmulatedHidDfu> dfu(tb, umock::hid_dfu_device("DFU0001", 1, 0));
     dfu.device.silent = true;
     const auto t0 = std::chrono::steady_clock::now();
     const auto r = run.program({"--usb-hid", "--timeout", "150", "--retries", "1"});
@@ -169,7 +157,7 @@ TEST_CASE("cli over hidraw: dfuhost program --i2c mcp2221 lands the image byte f
     BusTarget target(BusTarget::Kind::i2c);
     target.busy_reads = 2;
     target.nack_when_busy = true;
-    HidFixture<testsupport::EmulatedMcp2221> bridge(tb, umock::mcp2221("0001234567", 1, 0), target);
+    umock::HidFixture<testsupport::EmulatedMcp2221> bridge(tb, umock::mcp2221("0001234567", 1, 0), target);
     // Left by a killed session: read data nobody fetched, and its unread answer.
     bridge.device.set_engine_state(testsupport::EmulatedMcp2221::kReadReady);
     std::vector<std::uint8_t> stale(64, 0);
@@ -177,12 +165,8 @@ TEST_CASE("cli over hidraw: dfuhost program --i2c mcp2221 lands the image byte f
     bridge.node.queue_input(stale);
     const auto r = run.program({"--i2c", "mcp2221", "--i2c-speed", "400k"});
     INFO(r.out << r.err);
-    CHECK_FALSE(r.timed_out);
-    REQUIRE(r.exit_code == 0);
+    check_landed(r, target.flash(), run.image, bridge);
     CHECK(r.out.find("\"app_valid\":true") != std::string::npos);
-    CHECK(flash_holds(target.flash(), run.image));
-    CHECK(bridge.device.protocol_error.empty());
-    CHECK(bridge.node.misuse().empty());
     CHECK(bridge.device.divider == 27);  // 12 MHz / 400 kHz - 3
     CHECK(bridge.device.cancels >= 1);
     for (const auto& w : target.writes()) CHECK(w.size() <= 64);
@@ -194,7 +178,7 @@ TEST_CASE("cli over hidraw: an MCP2221A whose target never answers ends in the n
     BusTarget target(BusTarget::Kind::i2c);
     target.busy_reads = 1000000;  // NACKs its address for good
     target.nack_when_busy = true;
-    HidFixture<testsupport::EmulatedMcp2221> bridge(tb, umock::mcp2221("0001234567", 1, 0), target);
+    umock::HidFixture<testsupport::EmulatedMcp2221> bridge(tb, umock::mcp2221("0001234567", 1, 0), target);
     const auto r = run.program({"--i2c", "mcp2221:0001234567", "--timeout", "150", "--retries", "0"});
     INFO(r.out << r.err);
     CHECK(r.exit_code == 5);
@@ -210,7 +194,7 @@ TEST_CASE("cli over hidraw: an MCP2221A held by hid_mcp2221 is listed as such an
     umock::Testbed tb;
     BusTarget target(BusTarget::Kind::i2c);
     const auto spec = umock::mcp2221("0001234567", 1, 0);
-    HidFixture<testsupport::EmulatedMcp2221> bridge(tb, spec, target);
+    umock::HidFixture<testsupport::EmulatedMcp2221> bridge(tb, spec, target);
     umock::bind_hid_driver(tb, spec, "mcp2221", 7);
 
     const auto list = umock::run_child({DFUHOST_BIN, "list", "--json"});
@@ -241,17 +225,13 @@ TEST_CASE("cli over hidraw: dfuhost program --i2c cp2112:SERIAL lands the image 
     BusTarget target(BusTarget::Kind::i2c);
     target.busy_reads = 2;
     target.nack_when_busy = true;
-    HidFixture<testsupport::EmulatedCp2112> bridge(tb, umock::cp2112("00A1B2C3", 1, 0), target);
+    umock::HidFixture<testsupport::EmulatedCp2112> bridge(tb, umock::cp2112("00A1B2C3", 1, 0), target);
     // Reports of a killed session: a status saying "complete" and read data.
     bridge.node.queue_input({0x16, 0x02, 0x05, 0x00, 0x00, 0x00, 0x07});
     bridge.node.queue_input({0x13, 0x02, 0x03, 0x01, 0x00, 0x00});
     const auto r = run.program({"--i2c", "cp2112:00A1B2C3"});
     INFO(r.out << r.err);
-    CHECK_FALSE(r.timed_out);
-    REQUIRE(r.exit_code == 0);
-    CHECK(flash_holds(target.flash(), run.image));
-    CHECK(bridge.device.protocol_error.empty());
-    CHECK(bridge.node.misuse().empty());
+    check_landed(r, target.flash(), run.image, bridge);
     // Packets fit one Data Write report: the CLI took the bridge's 61 bytes as packet size.
     REQUIRE_FALSE(target.writes().empty());
     for (const auto& w : target.writes()) CHECK(w.size() <= 61);
@@ -263,7 +243,7 @@ TEST_CASE("cli over hidraw: --packet-size above 61 on a CP2112 is refused before
     Run run;
     umock::Testbed tb;
     BusTarget target(BusTarget::Kind::i2c);
-    HidFixture<testsupport::EmulatedCp2112> bridge(tb, umock::cp2112("00A1B2C3", 1, 0), target);
+    umock::HidFixture<testsupport::EmulatedCp2112> bridge(tb, umock::cp2112("00A1B2C3", 1, 0), target);
     const auto r = run.program({"--i2c", "cp2112", "--packet-size", "64"});
     INFO(r.out << r.err);
     CHECK(r.exit_code == 2);
@@ -278,8 +258,8 @@ TEST_CASE("cli over hidraw: two CP2112 and no serial: dfuhost lists both and sto
     Run run;
     umock::Testbed tb;
     BusTarget ta(BusTarget::Kind::i2c), tb_target(BusTarget::Kind::i2c);
-    HidFixture<testsupport::EmulatedCp2112> a(tb, umock::cp2112("CP-A", 1, 0), ta);
-    HidFixture<testsupport::EmulatedCp2112> b(tb, umock::cp2112("CP-B", 2, 1), tb_target);
+    umock::HidFixture<testsupport::EmulatedCp2112> a(tb, umock::cp2112("CP-A", 1, 0), ta);
+    umock::HidFixture<testsupport::EmulatedCp2112> b(tb, umock::cp2112("CP-B", 2, 1), tb_target);
     const auto r = run.program({"--i2c", "cp2112"});
     INFO(r.out << r.err);
     CHECK(r.exit_code == 4);
@@ -299,16 +279,12 @@ TEST_CASE("cli over hidraw: dfuhost program --spi mcp2210:SERIAL picks one of tw
     umock::Testbed tb;
     BusTarget other_target(BusTarget::Kind::spi), target(BusTarget::Kind::spi);
     target.spi_lead_idle = 3;
-    HidFixture<testsupport::EmulatedMcp2210> other(tb, umock::mcp2210("SPI-A", 1, 0), other_target);
-    HidFixture<testsupport::EmulatedMcp2210> bridge(tb, umock::mcp2210("SPI-B", 2, 1), target);
+    umock::HidFixture<testsupport::EmulatedMcp2210> other(tb, umock::mcp2210("SPI-A", 1, 0), other_target);
+    umock::HidFixture<testsupport::EmulatedMcp2210> bridge(tb, umock::mcp2210("SPI-B", 2, 1), target);
     bridge.device.leave_transfer_running();  // a killed session's transaction
     const auto r = run.program({"--spi", "mcp2210:SPI-B", "--spi-clock", "2M", "--spi-mode", "0"});
     INFO(r.out << r.err);
-    CHECK_FALSE(r.timed_out);
-    REQUIRE(r.exit_code == 0);
-    CHECK(flash_holds(target.flash(), run.image));
-    CHECK(bridge.device.protocol_error.empty());
-    CHECK(bridge.node.misuse().empty());
+    check_landed(r, target.flash(), run.image, bridge);
     CHECK(bridge.device.bit_rate() == 2000000);
     CHECK(bridge.device.selected_cs == 0);
     CHECK(bridge.device.cancels >= 1);
@@ -321,7 +297,7 @@ TEST_CASE("cli over hidraw: an MCP2210 whose target never answers ends in the no
     umock::Testbed tb;
     BusTarget target(BusTarget::Kind::spi);
     target.busy_reads = 1000000;  // clocks out 0xFF for good
-    HidFixture<testsupport::EmulatedMcp2210> bridge(tb, umock::mcp2210("SPI-B", 1, 0), target);
+    umock::HidFixture<testsupport::EmulatedMcp2210> bridge(tb, umock::mcp2210("SPI-B", 1, 0), target);
     const auto r = run.program({"--spi", "mcp2210", "--timeout", "150", "--retries", "0"});
     INFO(r.out << r.err);
     CHECK(r.exit_code == 5);

@@ -25,10 +25,7 @@ constexpr std::uint32_t kBase = 0x10000000;
 
 // 3 KiB whose last 4 bytes are the CRC-32C of the rest: Verify Application can pass.
 Bytes signed_image() {
-    auto img = testsupport::random_bytes(3 * 1024 - 4, 45);
-    const std::uint32_t crc = testsupport::test_crc32c(img.data(), img.size());
-    for (int i = 0; i < 4; ++i) img.push_back(static_cast<std::uint8_t>(crc >> (8 * i)));
-    return img;
+    return testsupport::signed_app(3 * 1024 - 4, 45);
 }
 
 struct ImageFile {
@@ -138,7 +135,7 @@ TEST_CASE("cli over kitprog3 spi: dfuhost program --spi kitprog3 --spi-clock 1M 
     bool asserted = false;
     unsigned in_transaction = 0, longest = 0, transactions = 0;
     for (const auto& c : transfers) {
-        CAPTURE(umock_kp3::hex_string(c));
+        CAPTURE(testsupport::hex_string(c.data(), c.size()));
         REQUIRE(c.size() >= 4);
         CHECK(c[1] <= 60);
         CHECK(c.size() == 4u + c[1]);

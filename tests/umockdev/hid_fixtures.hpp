@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <utility>
 
 #include "hidraw_model.hpp"
 #include "testbed.hpp"
@@ -97,6 +98,23 @@ inline void bind_hid_driver(Testbed& tb, const UsbHidSpec& s, const std::string&
         std::filesystem::create_directory_symlink("../../.." + hid, devices / name);
     std::filesystem::create_directory_symlink("../../devices/" + name, drivers / name);
 }
+
+// A USB HID device in the testbed with its emulation behind the node.
+template <typename Emulation>
+struct HidFixture {
+    template <typename... Args>
+    HidFixture(Testbed& tb, const UsbHidSpec& s, Args&&... args)
+        : spec(s),
+          path(add_usb_hid(tb, s)),
+          device(std::forward<Args>(args)...),
+          node(tb, path, device, spec.layout, spec.identity()) {
+        tb.attach(path, node);
+    }
+    UsbHidSpec spec;
+    std::string path;
+    Emulation device;
+    HidrawNode node;
+};
 
 // The bridges and devices dfuhost drives, as they enumerate (VID:PID, strings, interface).
 inline UsbHidSpec hid_dfu_device(const std::string& serial, unsigned port, unsigned hidraw) {

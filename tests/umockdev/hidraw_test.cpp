@@ -70,11 +70,8 @@ TEST_CASE("hidraw model: two interfaces of one device enumerate with their own u
 TEST_CASE("hidraw model: the kernel's ioctls give the report descriptor, raw info and strings") {
     umock::Testbed tb;
     const auto spec = umock::cp2112("00A1B2C3", 1, 0);
-    umock::add_usb_hid(tb, spec);
     BusTarget target(BusTarget::Kind::i2c);
-    testsupport::EmulatedCp2112 bridge(target);
-    umock::HidrawNode node(tb, spec.devnode(), bridge, spec.layout, spec.identity());
-    tb.attach(spec.devnode(), node);
+    umock::HidFixture<testsupport::EmulatedCp2112> hid(tb, spec, target);
 
     const int fd = ::open("/dev/hidraw0", O_RDWR | O_CLOEXEC);
     REQUIRE(fd >= 0);
@@ -110,10 +107,9 @@ TEST_CASE("hidraw model: the kernel's ioctls give the report descriptor, raw inf
 TEST_CASE("hidraw model: one report per write and per read, poll() waits while nothing is queued") {
     umock::Testbed tb;
     const auto spec = umock::hid_dfu_device("DFU-1", 1, 0);
-    umock::add_usb_hid(tb, spec);
-    testsupport::EmulatedHidDfu device;
-    umock::HidrawNode node(tb, spec.devnode(), device, spec.layout, spec.identity());
-    tb.attach(spec.devnode(), node);
+    umock::HidFixture<testsupport::EmulatedHidDfu> hid(tb, spec);
+    auto& device = hid.device;
+    auto& node = hid.node;
     // An answer left over from an earlier session: hidapi_open must read it away.
     node.queue_input(Bytes(64, 0xEE));
 
@@ -149,11 +145,10 @@ TEST_CASE("hidraw model: one report per write and per read, poll() waits while n
 TEST_CASE("hidraw model: feature reports with a report ID, and output reports the descriptor does not declare") {
     umock::Testbed tb;
     const auto spec = umock::cp2112("00A1B2C3", 1, 0);
-    umock::add_usb_hid(tb, spec);
     BusTarget target(BusTarget::Kind::i2c);
-    testsupport::EmulatedCp2112 bridge(target);
-    umock::HidrawNode node(tb, spec.devnode(), bridge, spec.layout, spec.identity());
-    tb.attach(spec.devnode(), node);
+    umock::HidFixture<testsupport::EmulatedCp2112> hid(tb, spec, target);
+    auto& bridge = hid.device;
+    auto& node = hid.node;
 
     auto dev = dfu::transports::hidapi_open({0x10C4, 0xEA90, "00A1B2C3", "/dev/hidraw0", "CP2112"}, "CP2112");
     std::array<std::uint8_t, 14> config{0x06};

@@ -65,16 +65,6 @@ inline Bytes descriptors(std::uint16_t pid) {
     return d;
 }
 
-inline std::string hex_string(const Bytes& b) {
-    std::string s;
-    char buf[3];
-    for (auto x : b) {
-        std::snprintf(buf, sizeof buf, "%02X", x);
-        s += buf;
-    }
-    return s;
-}
-
 // /dev/bus/usb/001/DDD of the probe with USB device number `devnum`.
 inline std::string node_of(unsigned devnum) {
     char node[32];
@@ -88,7 +78,7 @@ inline std::string device_record(const std::string& port, unsigned devnum, std::
     char pidtext[8];
     std::snprintf(pidtext, sizeof pidtext, "%04x", pid);
     const std::string node = node_of(devnum).substr(5);
-    const std::string blob = hex_string(descriptors(pid));
+    const std::string blob = umock::Testbed::record_hex(descriptors(pid));
     return "P: /devices/pci0000:00/0000:00:14.0/usb1/" + port + "\n" + "N: " + node + "=" + blob + "\n" +
            "E: SUBSYSTEM=usb\nE: DEVTYPE=usb_device\nE: DEVNAME=/dev/" + node +
            "\nE: BUSNUM=001\nE: DEVNUM=" + node.substr(12) + "\n" + "A: busnum=1\nA: devnum=" + std::to_string(devnum) +

@@ -178,23 +178,21 @@ TEST_CASE("serial list: usb:SERIAL and usb:PATH choose the adapter, plain usb re
     CHECK_FALSE(is_usb_serial_selector("usbserial"));
     CHECK(choose_usb_serial_port("usb:A50285BI") == "/dev/ttyUSB0");
     CHECK(choose_usb_serial_port("usb:3-2") == "/dev/ttyACM0");
-    std::string both;
-    try {
-        choose_usb_serial_port("usb");
-    } catch (const OpenError& e) {
-        both = e.what();
-    }
+    auto refusal = [](const char* selector) {
+        try {
+            choose_usb_serial_port(selector);
+        } catch (const OpenError& e) {
+            return std::string(e.what());
+        }
+        return std::string("(no error)");
+    };
+    const std::string both = refusal("usb");
     CHECK(both.find("2 USB serial port devices match: name one as usb:SERIAL or usb:PATH") != std::string::npos);
     CHECK(both.find("0403:6001  serial A50285BI  path 1-1.4  /dev/ttyUSB0 (FT232R USB UART - A50285BI)") !=
           std::string::npos);
     CHECK(both.find("058b:f21d  serial 0123456789  path 3-2") != std::string::npos);
     CHECK(both.find("ttyAMA0") == std::string::npos);  // not USB
-    std::string none;
-    try {
-        choose_usb_serial_port("usb:NOSUCH");
-    } catch (const OpenError& e) {
-        none = e.what();
-    }
+    const std::string none = refusal("usb:NOSUCH");
     CHECK(none.find("no USB serial port with serial number or path 'NOSUCH'") != std::string::npos);
 }
 

@@ -145,6 +145,17 @@ Testbed::~Testbed() {
     g_object_unref(testbed_);
 }
 
+std::string Testbed::record_hex(std::span<const std::uint8_t> bytes) {
+    static const char digits[] = "0123456789ABCDEF";
+    std::string s;
+    s.reserve(bytes.size() * 2);
+    for (const std::uint8_t b : bytes) {
+        s += digits[b >> 4];
+        s += digits[b & 0xF];
+    }
+    return s;
+}
+
 void Testbed::add_from_string(const std::string& description) {
     GError* error = nullptr;
     if (!umockdev_testbed_add_from_string(testbed_, description.c_str(), &error))

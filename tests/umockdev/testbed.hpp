@@ -106,6 +106,9 @@ public:
     // "E: PROPERTY=value", "L: link=target", "N: node[=hex contents]", blank line between
     // devices. "N: name" without contents makes the node a pty (see pty_master).
     void add_from_string(const std::string& description);
+    // Bytes as the record format's "N: node=HEX" and "H: attr=HEX" want them: upper-case
+    // digits only (umockdev rejects the line otherwise).
+    static std::string record_hex(std::span<const std::uint8_t> bytes);
     // A plain file /dev/NAME (a node with no data of its own, for ioctl handlers), with
     // the .node entry that makes stat() report a character device `major:minor`.
     void add_node(const std::string& devnode, const std::string& major_minor);
