@@ -113,26 +113,17 @@ private:
         for (const auto& s : doc_.sessions) {
             total = saturating_add(total, 2);  // Enter DFU, Exit DFU
             for (const auto& c : s.commands) {
-                total = saturating_add(total, fixed_packets(c));
+                const Expansion e = fixed_expansion(c);
+                total = saturating_add(total, e.packets);
                 if (total > options_.max_packets)
                     fail(c.json_path,
                          fmt::format("the repeat counts expand the document to more than {} packets{}; "
                                      "reduce repeat counts",
                                      options_.max_packets, total < kUncounted ? fmt::format(" ({})", total) : ""));
-                steps = saturating_add(steps, fixed_steps(c));
+                steps = saturating_add(steps, e.steps);
                 if (steps > options_.max_packets) step_limit(c);
             }
         }
-    }
-
-    // Pauses and command-set repetitions: what step() counts, for the counted repeats.
-    static std::uint64_t fixed_steps(const MtbdfuCommand& c) {
-        if (c.delay_only) return 1;
-        if (!c.is_group() || c.repeat_eof) return 0;
-        std::uint64_t once = 1;
-        for (const auto& child : c.command_set) once = saturating_add(once, fixed_steps(child));
-        const std::uint64_t reps = c.repeat.value_or(1);
-        return once > kUncounted / reps ? kUncounted : once * reps;
     }
 
     // Bytes the literal data of the document takes (stored once per command), plus what the
@@ -150,19 +141,29 @@ private:
         return n;
     }
 
-    // Packets c sends whatever its data files hold; kUncounted when that is beyond counting.
-    static std::uint64_t fixed_packets(const MtbdfuCommand& c) {
-        if (c.delay_only || c.repeat_eof) return 0;
-        std::uint64_t once = 1;
-        if (c.is_group()) {
-            once = 0;
-            for (const auto& child : c.command_set) once = saturating_add(once, fixed_packets(child));
+    // What c expands to whatever its data files hold: packets, and the pauses and set
+    // repetitions step() counts; kUncounted when that is beyond counting.
+    struct Expansion {
+        std::uint64_t packets = 0;
+        std::uint64_t steps = 0;
+    };
+    static Expansion fixed_expansion(const MtbdfuCommand& c) {
+        if (c.delay_only) return {0, 1};
+        if (c.repeat_eof) return {};
+        Expansion once = c.is_group() ? Expansion{0, 1} : Expansion{1, 0};
+        for (const auto& child : c.command_set) {
+            const Expansion e = fixed_expansion(child);
+            once.packets = saturating_add(once.packets, e.packets);
+            once.steps = saturating_add(once.steps, e.steps);
         }
         const std::uint64_t reps = c.repeat.value_or(1);
-        return once > kUncounted / reps ? kUncounted : once * reps;
+        return {saturating_mul(once.packets, reps), saturating_mul(once.steps, reps)};
     }
     static constexpr std::uint64_t kUncounted = std::uint64_t{1} << 62;
     static std::uint64_t saturating_add(std::uint64_t a, std::uint64_t b) { return std::min(kUncounted, a + b); }
+    static std::uint64_t saturating_mul(std::uint64_t a, std::uint64_t b) {
+        return b != 0 && a > kUncounted / b ? kUncounted : a * b;
+    }
 
     std::uint32_t add_command(ScriptCommand c) {
         plan_.commands.push_back(std::move(c));
@@ -355,11 +356,10 @@ private:
                                      "flashRowLength is {}: {} bytes {}",
                                      cur->offset, command_name(code), tail, cur->row_size,
                                      tail > left ? tail - left : left - tail, tail > left ? "over" : "short"));
-                std::vector<std::uint8_t> head;
-                append_le32(head, row.address);
-                append_le32(head, crc32c(row.data));
-                data = store(head);
-                data.size = static_cast<std::uint16_t>(data.size + store(rest).size);
+                data.at = plan_.bytes.size();
+                append_le32(plan_.bytes, row.address);
+                append_le32(plan_.bytes, crc32c(row.data));
+                data.size = static_cast<std::uint16_t>(8 + store(rest).size);
                 plan_.data_file_bytes_ += tail;
                 ++cur->row;
                 cur->offset = 0;
@@ -367,9 +367,8 @@ private:
                 if (c.data_length && *c.data_length != 4)
                     fail(c.json_path, "Erase Data carries 4 bytes (the row address)");
                 if (cur->offset != 0) fail(c.json_path, "Erase Data in the middle of a row");
-                std::vector<std::uint8_t> address;
-                append_le32(address, row.address);
-                data = store(address);
+                data = {plan_.bytes.size(), 4};
+                append_le32(plan_.bytes, row.address);
                 ++cur->row;
             }
             p.data_at = data.at;
