@@ -90,36 +90,22 @@ void soak(std::uint32_t first_seed, std::uint32_t runs) {
 }  // namespace
 
 // 100 consecutive programs in all, in tens so ctest spreads them over the cores.
-TEST_CASE("fault soak: 1 percent drop, corrupt and silence - seeds 1 to 10 all land exactly") {
-    soak(1, 10);
-}
-TEST_CASE("fault soak: 1 percent drop, corrupt and silence - seeds 11 to 20 all land exactly") {
-    soak(11, 10);
-}
-TEST_CASE("fault soak: 1 percent drop, corrupt and silence - seeds 21 to 30 all land exactly") {
-    soak(21, 10);
-}
-TEST_CASE("fault soak: 1 percent drop, corrupt and silence - seeds 31 to 40 all land exactly") {
-    soak(31, 10);
-}
-TEST_CASE("fault soak: 1 percent drop, corrupt and silence - seeds 41 to 50 all land exactly") {
-    soak(41, 10);
-}
-TEST_CASE("fault soak: 1 percent drop, corrupt and silence - seeds 51 to 60 all land exactly") {
-    soak(51, 10);
-}
-TEST_CASE("fault soak: 1 percent drop, corrupt and silence - seeds 61 to 70 all land exactly") {
-    soak(61, 10);
-}
-TEST_CASE("fault soak: 1 percent drop, corrupt and silence - seeds 71 to 80 all land exactly") {
-    soak(71, 10);
-}
-TEST_CASE("fault soak: 1 percent drop, corrupt and silence - seeds 81 to 90 all land exactly") {
-    soak(81, 10);
-}
-TEST_CASE("fault soak: 1 percent drop, corrupt and silence - seeds 91 to 100 all land exactly") {
-    soak(91, 10);
-}
+#define SOAK_TEN_SEEDS(FIRST, LAST)                                                          \
+    TEST_CASE("fault soak: 1 percent drop, corrupt and silence - seeds " #FIRST " to " #LAST \
+              " all "                                                                        \
+              "land exactly") {                                                              \
+        soak(FIRST, 10);                                                                     \
+    }
+SOAK_TEN_SEEDS(1, 10)
+SOAK_TEN_SEEDS(11, 20)
+SOAK_TEN_SEEDS(21, 30)
+SOAK_TEN_SEEDS(31, 40)
+SOAK_TEN_SEEDS(41, 50)
+SOAK_TEN_SEEDS(51, 60)
+SOAK_TEN_SEEDS(61, 70)
+SOAK_TEN_SEEDS(71, 80)
+SOAK_TEN_SEEDS(81, 90)
+SOAK_TEN_SEEDS(91, 100)
 
 TEST_CASE("fault soak: 30 percent of packets hit - never exit 0 with the wrong flash") {
     std::map<int, int> exits;
