@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <cstdio>
+#include <filesystem>
 
 #include "cli/commands.hpp"
 #include "cli/inspect.hpp"
@@ -147,6 +148,10 @@ int main(int argc, char** argv) {
     // richer one), one error line, the exit code of the phase that failed.
     auto fail = [&](ExitCode code, const std::string& message) {
         if (out) {
+            try {
+                out->open_log();  // when the run failed before it opened the log itself
+            } catch (const Error&) {
+            }
             out->result(
                 {{"event", "result"}, {"ok", false}, {"exit_code", static_cast<int>(code)}, {"error", message}});
             out->error(message);
@@ -157,6 +162,14 @@ int main(int argc, char** argv) {
     };
     try {
         out = std::make_unique<Reporter>(raw.output);
+        if (!raw.file.empty()) out->protect(raw.file, "the input file");
+        for (const std::string* wire : {&raw.uart, &raw.i2c, &raw.spi}) {
+            std::error_code ec;
+            if (!wire->empty() && std::filesystem::is_character_file(*wire, ec))
+                out->protect(*wire, "the device node");
+        }
+        // A .mtbdfu run and generate know further files only once they have read their input.
+        if (!run->parsed() && !generate->parsed()) out->open_log();
         for (const auto& [sub, action] : flash_apps)
             if (sub->parsed()) return run_flash(action, raw, *out, g_interrupted);
         if (info->parsed()) return run_info(raw, *out, g_interrupted);

@@ -20,11 +20,26 @@ std::string human_bytes(double n) {
 }  // namespace
 
 Reporter::Reporter(const OutputOptions& options) : options_(options), start_(std::chrono::steady_clock::now()) {
-    if (!options_.log_file.empty()) {
-        log_.open(options_.log_file, std::ios::out | std::ios::trunc);
-        if (!log_) throw Error(ExitCode::usage, fmt::format("--log: cannot write {}", options_.log_file));
-    }
     bar_ = !options_.json && !options_.quiet && !options_.debug && ::isatty(STDERR_FILENO);
+}
+
+void Reporter::protect(std::filesystem::path path, std::string role) {
+    protected_.push_back({std::move(path), std::move(role)});
+}
+
+void Reporter::open_log() {
+    if (options_.log_file.empty() || log_.is_open()) return;
+    try {
+        refuse_overwrite("--log", options_.log_file, protected_);
+    } catch (...) {
+        options_.log_file.clear();  // refused for good: nothing of this run goes to that file
+        throw;
+    }
+    log_.open(options_.log_file, std::ios::out | std::ios::trunc);
+    if (!log_) throw Error(ExitCode::usage, fmt::format("--log: cannot write {}", options_.log_file));
+    log_ << pending_log_;
+    pending_log_.clear();
+    pending_log_.shrink_to_fit();
 }
 
 Reporter::~Reporter() {
@@ -36,7 +51,12 @@ double Reporter::seconds() const {
 }
 
 void Reporter::log_line(const std::string& line) {
-    if (log_.is_open()) log_ << fmt::format("[{:10.6f}] {}\n", seconds(), line);
+    if (options_.log_file.empty()) return;
+    const std::string text = fmt::format("[{:10.6f}] {}\n", seconds(), line);
+    if (log_.is_open())
+        log_ << text;
+    else
+        pending_log_ += text;
 }
 
 void Reporter::on_packet(Direction direction, std::span<const std::uint8_t> frame) {

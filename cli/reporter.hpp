@@ -6,9 +6,11 @@
 #include <fstream>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "cli/output_paths.hpp"
 #include "core/events.hpp"
 
 namespace dfu::cli {
@@ -25,13 +27,20 @@ public:
     explicit Reporter(const OutputOptions& options);
     ~Reporter() override;
 
-    bool wants_packets() const override { return options_.debug || log_.is_open(); }
+    bool wants_packets() const override { return options_.debug || !options_.log_file.empty(); }
     void on_packet(Direction direction, std::span<const std::uint8_t> frame) override;
     void on_device(const DeviceIdentity& id) override;
     void on_progress(const Progress& p) override;
     void on_recovery(const Recovery& r) override;
     void on_note(const std::string& message) override;
     void on_payload(const std::string& where, std::uint8_t command, std::span<const std::uint8_t> data) override;
+
+    // The --log file is opened only once every file the run reads is known, so it can be
+    // refused (exit 2) before it truncates one of them or writes into the device node;
+    // lines logged until then are kept and written first.
+    void protect(std::filesystem::path path, std::string role);
+    // Checks --log against what was protected and opens it; does nothing the second time.
+    void open_log();
 
     void warning(const std::string& message);
     // A JSON event line (--json) and a line in the log.
@@ -53,6 +62,8 @@ private:
 
     OutputOptions options_;
     std::ofstream log_;
+    std::string pending_log_;  // lines logged before open_log()
+    std::vector<ReadPath> protected_;
     bool bar_ = false;  // drawing a progress bar on stderr
     bool bar_drawn_ = false;
     bool result_sent_ = false;

@@ -4,6 +4,7 @@
 
 #include <fstream>
 
+#include "cli/output_paths.hpp"
 #include "cli/transport_choice.hpp"
 #include "core/error.hpp"
 #include "core/flasher.hpp"
@@ -61,6 +62,13 @@ int run_mtbdfu(const RawOptions& raw, Reporter& out, const std::atomic<bool>& in
     so.row_size = image_options(raw).row_size;
     so.enter_retries = engine.retries;
     const ScriptPlan plan = plan_script(doc, so);
+    for (const auto& data : formats::data_files(doc)) out.protect(data, "a data file of the session");
+    for (const auto& log : plan.logs) {
+        out.protect(log, "an outFile of the session");
+        for (const std::string* wire : {&raw.uart, &raw.i2c, &raw.spi})
+            if (!wire->empty()) refuse_overwrite("outFile", log, {{*wire, "the device node"}});
+    }
+    out.open_log();
 
     out.event({{"event", "start"},
                {"action", "run"},
@@ -123,19 +131,24 @@ int run_generate(const RawOptions& raw, Reporter& out) {
     const std::filesystem::path out_path = raw.output_file;
     const std::filesystem::path out_dir = std::filesystem::absolute(out_path).parent_path();
     std::filesystem::path data_file = std::filesystem::absolute(input);
-    std::error_code same_ec;
-    if (std::filesystem::equivalent(input, out_path, same_ec))
-        throw Error(ExitCode::usage,
-                    fmt::format("-o {}: that is the input image; name another file", out_path.string()));
+    refuse_overwrite("-o", out_path, {{input, "the input image"}});
+    out.protect(out_path, "the -o output");
     if (ext == ".bin") {
         // A .mtbdfu reads .bin data files at address 0: give it the image as Intel HEX instead.
         data_file = out_dir / (out_path.stem().string() + ".hex");
+        if (std::filesystem::absolute(out_path).lexically_normal() == data_file.lexically_normal())
+            throw Error(ExitCode::usage,
+                        fmt::format("-o {}: the .mtbdfu and the Intel HEX it needs for the .bin's data would be the "
+                                    "same file: name the output OUT.mtbdfu",
+                                    out_path.string()));
+        out.protect(data_file, "the companion .hex of the -o output");
         // Never overwrite a file of the user's: this name is ours only if it is not taken.
         if (std::filesystem::exists(data_file))
             throw Error(ExitCode::usage,
                         fmt::format("-o {}: the .mtbdfu needs its image as {}, which already exists; remove it or "
                                     "choose another -o name",
                                     out_path.string(), data_file.string()));
+        out.open_log();
         formats::SparseImage image;
         for (const Step& s : job.steps)
             if (const auto* r = std::get_if<RowStep>(&s)) image.add(r->address, r->data);
@@ -181,6 +194,7 @@ int run_generate(const RawOptions& raw, Reporter& out) {
                             {"data", hex_bytes(app)}});
     }
     const json doc{{"APPInfo", app_info}, {"commands", commands}};
+    out.open_log();
     std::ofstream f(out_path, std::ios::out | std::ios::trunc);
     if (!f) throw Error(ExitCode::usage, fmt::format("-o: cannot write {}", out_path.string()));
     f << doc.dump(2) << '\n';

@@ -184,6 +184,13 @@ FirmwareInput load_firmware(const std::filesystem::path& file, const ImageOption
         if (!o.base) throw InputError(file.string(), 0, "a .bin file has no address: give --base ADDR");
         in.image = formats::load_binary(file, *o.base);
         in.job = job_from_image(file, "binary", in.image, o);
+        // Rows are written whole: a .bin that starts inside a row overwrites the row's first
+        // bytes, which the user may not have meant to touch.
+        if (const std::uint32_t lead = *o.base % in.job.row_size; lead != 0)
+            in.job.warnings.push_back(fmt::format(
+                "--base 0x{:08X} is not aligned to the {}-byte row: the row is written whole, so 0x{:08X}..0x{:08X} "
+                "({} bytes before the image) become the fill value 0x{:02X}",
+                *o.base, in.job.row_size, *o.base - lead, *o.base, lead, o.fill));
     } else if (ext == ".cyacd2") {
         if (o.base) throw InputError(file.string(), 0, "--base applies to .bin files only");
         formats::Cyacd2 c = formats::load_cyacd2(file);

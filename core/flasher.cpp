@@ -46,6 +46,22 @@ std::string status_text(const DeviceStatus& s) {
                        status_meaning(s.status));
 }
 
+// A device that refuses the very first row's packets for their length is almost always set
+// up differently from the command line, not damaged by the line: say which setting to check.
+std::string length_hint(const DeviceStatus& s, std::size_t rows_done, std::uint32_t row_size, std::size_t packet_size) {
+    if (s.status != status::length || rows_done != 0) return {};
+    if (s.command == cmd::program_data || s.command == cmd::verify_data)
+        return fmt::format(
+            ": the row is {} bytes, so most likely the device's flash row is another size (give --row-size with the "
+            "device's row size) or --packet-size {} is more than the device takes",
+            row_size, packet_size);
+    if (s.command == cmd::send_data)
+        return fmt::format(": most likely --packet-size {} is more than the device takes, or --row-size {} is "
+                           "larger than the device's flash row",
+                           packet_size, row_size);
+    return {};
+}
+
 Response expect_success(Client& client, std::uint8_t code, std::span<const std::uint8_t> data) {
     Response r = client.command(code, data);
     if (r.status != status::success) throw DeviceStatus{r.status, code};
@@ -87,7 +103,15 @@ DeviceIdentity enter_device(Client& client, std::uint32_t product_id, EventSink&
             }
             events.on_recovery(Recovery{f.what(), "Enter DFU", attempt, attempts - 1});
         } catch (const DeviceStatus& s) {
-            // 0x04/0x03 are also what a damaged packet earns, so only a repeated refusal counts.
+            // A wrong product ID is answered ERROR_DATA (PROTOCOL.md §2): a definite refusal,
+            // not asked again. A damaged packet earns 0x04 only when its end byte is hit,
+            // which a checksum error or silence far outnumbers; 0x03 is framing, so only a
+            // repeated one counts.
+            if (first && s.status == status::data)
+                throw Error(ExitCode::identity_mismatch,
+                            fmt::format("the device refused product ID 0x{:08X} ({}): the file or --product-id is "
+                                        "for another product",
+                                        product_id, status_name(s.status)));
             if (attempt >= attempts) {
                 if (first && (s.status == status::data || s.status == status::length))
                     throw Error(ExitCode::identity_mismatch,
@@ -182,8 +206,9 @@ void Flasher::with_recovery(const std::string& unit, Op&& op) {
             if (!status_is_transient(s.status) || gave_up()) {
                 const bool verify = s.status == status::verify;
                 throw Error(verify ? ExitCode::verify_failed : ExitCode::device_error,
-                            fmt::format("{} for {}{}", status_text(s), unit,
-                                        attempt > 1 ? fmt::format(" (after {} attempts)", attempt) : ""));
+                            fmt::format("{} for {}{}{}", status_text(s), unit,
+                                        attempt > 1 ? fmt::format(" (after {} attempts)", attempt) : "",
+                                        length_hint(s, result_.rows_done, job_.row_size, client_.options().packet_size)));
             }
             recover(status_text(s), unit, attempt, limit);
         }

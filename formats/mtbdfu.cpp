@@ -890,4 +890,20 @@ Mtbdfu load_mtbdfu(const std::filesystem::path& file) {
     return parse_mtbdfu(text, file);
 }
 
+namespace {
+void collect_data_files(const std::vector<MtbdfuCommand>& commands, std::vector<fs::path>& found) {
+    for (const MtbdfuCommand& c : commands) {
+        if (c.data_file && std::find(found.begin(), found.end(), c.data_file->path) == found.end())
+            found.push_back(c.data_file->path);
+        collect_data_files(c.command_set, found);
+    }
+}
+}  // namespace
+
+std::vector<fs::path> data_files(const Mtbdfu& doc) {
+    std::vector<fs::path> found;
+    for (const MtbdfuSession& s : doc.sessions) collect_data_files(s.commands, found);
+    return found;
+}
+
 }  // namespace dfu::formats

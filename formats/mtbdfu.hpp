@@ -96,4 +96,7 @@ struct Mtbdfu {
 Mtbdfu parse_mtbdfu(std::string_view text, const std::filesystem::path& file);
 Mtbdfu load_mtbdfu(const std::filesystem::path& file);
 
+// Every data file the document reads, once each, in the order first named.
+std::vector<std::filesystem::path> data_files(const Mtbdfu& doc);
+
 }  // namespace dfu::formats

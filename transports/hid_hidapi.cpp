@@ -1,4 +1,5 @@
 #include "transports/hid_hidapi.hpp"
+#include "transports/port_lock.hpp"
 
 #include <hidapi/hidapi.h>
 #include <unistd.h>
@@ -54,7 +55,8 @@ void init_hidapi() {
 
 class HidapiDevice final : public HidDevice {
 public:
-    HidapiDevice(hid_device* dev, std::string description) : dev_(dev), description_(std::move(description)) {}
+    HidapiDevice(hid_device* dev, NodeLock lock, std::string description)
+        : dev_(dev), lock_(std::move(lock)), description_(std::move(description)) {}
     ~HidapiDevice() override { hid_close(dev_); }
     HidapiDevice(const HidapiDevice&) = delete;
     HidapiDevice& operator=(const HidapiDevice&) = delete;
@@ -90,6 +92,7 @@ public:
 
 private:
     hid_device* dev_;
+    NodeLock lock_;  // hidapi shares no descriptor: the node is held through one of ours
     std::string description_;
 };
 
@@ -129,6 +132,7 @@ std::vector<HidCandidate> hidapi_enumerate(std::uint16_t vid, std::uint16_t pid)
 
 std::unique_ptr<HidDevice> hidapi_open(const UsbCandidate& device, std::string_view what) {
     init_hidapi();
+    NodeLock lock = NodeLock::take(device.path, fmt::format("{} {}", what, device.path));
     hid_device* dev = hid_open_path(device.path.c_str());
     if (dev == nullptr) {
         // hidapi does not keep errno; ask the node itself why.
@@ -144,7 +148,7 @@ std::unique_ptr<HidDevice> hidapi_open(const UsbCandidate& device, std::string_v
     }
     std::string description = device.path;
     if (!device.description.empty()) description += " (" + device.description + ")";
-    auto opened = std::make_unique<HidapiDevice>(dev, std::move(description));
+    auto opened = std::make_unique<HidapiDevice>(dev, std::move(lock), std::move(description));
     discard_stale_reports(*opened);
     return opened;
 }

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "transports/port_lock.hpp"
 #include "transports/transport.hpp"
 
 #if defined(__linux__)
@@ -62,7 +63,11 @@ FileDescriptor open_dev_node(const std::string& path, const DevNodeKind& kind) {
     int fd;
     do fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
     while (fd < 0 && errno == EINTR);
-    if (fd >= 0) return FileDescriptor(fd);
+    if (fd >= 0) {
+        FileDescriptor node(fd);
+        lock_open_node(node.get(), path);
+        return node;
+    }
     const int err = errno;
     switch (err) {
         case ENOENT:
@@ -81,7 +86,7 @@ FileDescriptor open_dev_node(const std::string& path, const DevNodeKind& kind) {
             throw OpenError(fmt::format("{}: the node exists but no {} is behind it (was it unplugged or unbound?)",
                                         path, kind.what));
         case EBUSY:
-            throw OpenError(fmt::format("{}: the {} is in use by another program", path, kind.what));
+            throw OpenError(fmt::format("{}: busy: in use by another process (the {})", path, kind.what));
         default:
             throw OpenError(fmt::format("{}: cannot open the {}: {}", path, kind.what, std::strerror(err)));
     }

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <string>
 
+#include "transports/port_lock.hpp"
 #include "transports/serial_backends.hpp"
 
 namespace dfu::transports {
@@ -79,8 +80,20 @@ std::unique_ptr<ByteStream> open_libserialport(const UartSettings& s) {
                             "or install the udev rules, see README)",
                             s.port));
         if (why.find("busy") != std::string::npos)
-            throw OpenError(fmt::format("{}: the port is in use by another program ({})", s.port, why));
+            throw OpenError(fmt::format("{}: busy: in use by another process ({})", s.port, why));
         throw OpenError(fmt::format("{}: cannot open: {}", s.port, why));
+    }
+    // libserialport takes no lock of its own: hold the port exclusively through its descriptor.
+    int fd = -1;
+    if (sp_get_port_handle(port, &fd) == SP_OK && fd >= 0) {
+        try {
+            lock_open_node(fd, s.port);
+        } catch (...) {
+            sp_close(port);
+            sp_free_port(port);
+            throw;
+        }
+        set_tty_exclusive(fd);
     }
     if (s.stop_bits == StopBits::one_and_half) {
         sp_close(port);

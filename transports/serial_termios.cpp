@@ -11,6 +11,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "transports/port_lock.hpp"
 #include "transports/serial_backends.hpp"
 
 namespace dfu::transports {
@@ -96,8 +97,10 @@ public:
             // With VMIN = VTIME = 0 an empty tty reads 0: that is "nothing yet", not end of file.
             const ssize_t n = ::read(fd_, buffer.data(), buffer.size());
             if (n > 0) return static_cast<std::size_t>(n);
-            if (n < 0 && errno == EIO)
-                throw IoError(fmt::format("{}: the device went away (I/O error)", settings_.port));
+            // Once the other end has hung up, what it sent before has been read: a read of
+            // nothing is the end, and poll() would report the hang-up at once for ever.
+            if ((n == 0 && hung_up_) || (n < 0 && errno == EIO))
+                throw IoError(fmt::format("{}: device disconnected", settings_.port));
             if (n < 0 && errno != EAGAIN && errno != EINTR)
                 throw IoError(fmt::format("{}: read failed: {}", settings_.port, std::strerror(errno)));
             const int wait = ms_until(deadline);
@@ -106,8 +109,10 @@ public:
             const int r = ::poll(&p, 1, wait);
             if (r < 0 && errno != EINTR)
                 throw IoError(fmt::format("{}: poll: {}", settings_.port, std::strerror(errno)));
-            if (r > 0 && (p.revents & (POLLHUP | POLLERR | POLLNVAL)) && !(p.revents & POLLIN))
-                throw IoError(fmt::format("{}: the other end hung up", settings_.port));
+            if (r > 0 && (p.revents & (POLLHUP | POLLERR | POLLNVAL))) {
+                if (!(p.revents & POLLIN)) throw IoError(fmt::format("{}: device disconnected", settings_.port));
+                hung_up_ = true;
+            }
             if (r == 0 && Clock::now() >= deadline) return 0;
         }
     }
@@ -123,6 +128,7 @@ public:
 private:
     int fd_;
     UartSettings settings_;
+    bool hung_up_ = false;
 };
 
 }  // namespace
@@ -144,6 +150,13 @@ std::unique_ptr<ByteStream> open_termios_tty(const UartSettings& s) {
         ::close(fd);
         throw OpenError(fmt::format("{}: not a serial port or terminal", s.port));
     }
+    try {
+        lock_open_node(fd, s.port);
+    } catch (...) {
+        ::close(fd);
+        throw;
+    }
+    set_tty_exclusive(fd);
     const speed_t speed = to_speed(s.baud);
     if (speed == 0) {
         ::close(fd);

@@ -280,8 +280,8 @@ std::unique_ptr<UsbBulkDevice> LibusbBackend::open(const UsbDeviceEntry& entry, 
         if (reattach) libusb_attach_kernel_driver(g.h, itf->number);
         if (rc == LIBUSB_ERROR_BUSY)
             throw OpenError(
-                fmt::format("{}: interface {} is in use by another program (a debugger, another dfuhost?): "
-                            "close it and try again",
+                fmt::format("{}: busy: in use by another process (interface {} is claimed: a debugger, another "
+                            "dfuhost?); close it and try again",
                             label, itf->number));
         if (rc == LIBUSB_ERROR_ACCESS)
             throw OpenError(fmt::format("cannot claim {}: {}", label, permission_advice(entry.node)));

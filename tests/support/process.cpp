@@ -141,6 +141,14 @@ Simulator::~Simulator() {
     }
 }
 
+void Simulator::kill() {
+    if (pid_ > 0) {
+        ::kill(pid_, SIGKILL);
+        ::waitpid(pid_, nullptr, 0);
+        pid_ = -1;
+    }
+}
+
 std::vector<std::uint8_t> Simulator::flash() const {
     return read_bytes(flash_);
 }

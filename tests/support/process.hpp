@@ -52,6 +52,8 @@ public:
     Simulator& operator=(const Simulator&) = delete;
 
     const std::string& pty() const { return pty_; }
+    // Kills the simulator now, as a crash or an unplugged adapter would end it.
+    void kill();
     const std::filesystem::path& flash_file() const { return flash_; }
     std::vector<std::uint8_t> flash() const;
     std::string trace() const;
