@@ -107,11 +107,6 @@ DeviceIdentity enter_device(Client& client, std::uint32_t product_id, EventSink&
             // not asked again. A damaged packet earns 0x04 only when its end byte is hit,
             // which a checksum error or silence far outnumbers; 0x03 is framing, so only a
             // repeated one counts.
-            if (first && s.status == status::data)
-                throw Error(ExitCode::identity_mismatch,
-                            fmt::format("the device refused product ID 0x{:08X} ({}): the file or --product-id is "
-                                        "for another product",
-                                        product_id, status_name(s.status)));
             if (attempt >= attempts) {
                 if (first && (s.status == status::data || s.status == status::length))
                     throw Error(ExitCode::identity_mismatch,

@@ -175,21 +175,6 @@ TEST_CASE("generate: -o may not be the companion .hex it writes, nor the --log")
     }
 }
 
-TEST_CASE("a wrong product ID is a definite refusal: exit 8 after one Enter DFU") {
-    TempDir dir;
-    Simulator sim(dir, {"--product-id", "0x01020304"});
-    const auto r = dfuhost({"program", hex_file(dir, "app.hex", 1024, 6), "--uart", sim.pty(), "--product-id",
-                            "0A0B0C0D", "--retries", "3"});
-    INFO(r.err);
-    CHECK(r.exit_code == 8);
-    CHECK(contains(r.err, "product ID 0x0A0B0C0D"));
-    const std::string trace = sim.trace();
-    std::size_t enters = 0;
-    for (std::size_t at = trace.find("rx 0138"); at != std::string::npos; at = trace.find("rx 0138", at + 1))
-        ++enters;
-    CHECK(enters == 1);
-}
-
 TEST_CASE("ERROR_LENGTH on the first row says to check --row-size and --packet-size") {
     TempDir dir;
     // The device's rows are 256 bytes; the host is told nothing and cuts 512-byte rows.
