@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "core/error.hpp"
 #include "core/packet.hpp"
 #include "core/protocol.hpp"
@@ -81,11 +83,16 @@ DeviceIdentity enter_once(Client& client, std::uint32_t product_id) {
     return *identity_from_enter(r.data);
 }
 
-// Enter with retries; a refused product ID is an identity error (exit 8), but only on the
-// first Enter of a run: once the device has taken the product ID, a refusal later is
-// damage on the line.
+// Enter with retries. A refused product ID is an identity error (exit 8), but only on the
+// first Enter of a run: once the device has taken the product ID, a refusal later is damage
+// on the line. The refusal is asked once more, never more: the device answers ERROR_DATA both
+// to a wrong product ID and to a packet whose end byte was damaged (docs/protocol.md, status
+// codes), so a single 0x04 cannot tell a wrong file from one hit byte. Two in a row can: on
+// the 1 % fault soak one refusal alone gave a false exit 8 (seeds 41-50).
 DeviceIdentity enter_device(Client& client, std::uint32_t product_id, EventSink& events, bool first) {
+    constexpr unsigned kRefusalsForMismatch = 2;
     const unsigned attempts = client.options().retries + 1;
+    unsigned refusals = 0;
     for (unsigned attempt = 1;; ++attempt) {
         try {
             return enter_once(client, product_id);
@@ -103,18 +110,13 @@ DeviceIdentity enter_device(Client& client, std::uint32_t product_id, EventSink&
             }
             events.on_recovery(Recovery{f.what(), "Enter DFU", attempt, attempts - 1});
         } catch (const DeviceStatus& s) {
-            // A wrong product ID is answered ERROR_DATA (PROTOCOL.md §2): a definite refusal,
-            // not asked again. A damaged packet earns 0x04 only when its end byte is hit,
-            // which a checksum error or silence far outnumbers; 0x03 is framing, so only a
-            // repeated one counts.
-            if (attempt >= attempts) {
-                if (first && (s.status == status::data || s.status == status::length))
-                    throw Error(ExitCode::identity_mismatch,
-                                fmt::format("the device refused product ID 0x{:08X} ({}): the file or --product-id is "
-                                            "for another product",
-                                            product_id, status_name(s.status)));
-                throw Error(ExitCode::device_error, status_text(s));
-            }
+            const bool refusal = first && s.status == status::data;
+            if (refusal && ++refusals >= std::min(kRefusalsForMismatch, attempts))
+                throw Error(ExitCode::identity_mismatch,
+                            fmt::format("the device refused product ID 0x{:08X} ({}, {} times): the file or "
+                                        "--product-id is for another product",
+                                        product_id, status_name(s.status), refusals));
+            if (attempt >= attempts) throw Error(ExitCode::device_error, status_text(s));
             events.on_recovery(Recovery{status_text(s), "Enter DFU", attempt, attempts - 1});
         }
         client.settle_after_error();

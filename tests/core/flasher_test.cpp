@@ -5,6 +5,7 @@
 
 #include "core/error.hpp"
 #include "core/flasher.hpp"
+#include "core/packet.hpp"
 #include "core/protocol.hpp"
 #include "firmware_jobs.hpp"
 #include "inprocess_device.hpp"
@@ -98,7 +99,8 @@ TEST_CASE("program: 128- and 256-byte rows") {
 }
 
 TEST_CASE("recovery: each kind of damage is survived - by going on or by redoing the row") {
-    const Fault faults[] = {Fault::lose_response, Fault::corrupt_response, Fault::corrupt_request, Fault::lose_request};
+    const Fault faults[] = {Fault::lose_response, Fault::corrupt_response,  Fault::corrupt_request,
+                            Fault::lose_request,  Fault::corrupt_request_lose_response};
     for (Fault fault : faults) {
         // Packets: 0 Enter, 1 Set Application Metadata, 2..10 row 0's Send Data, 11 its
         // Program Data, 12 row 1's first Send Data.
@@ -123,9 +125,11 @@ TEST_CASE("recovery: each kind of damage is survived - by going on or by redoing
                 CHECK(r.recoveries == 1);
                 CHECK(ev.recoveries[0].attempt == 0);
                 CHECK(count_code(dev, cmd::enter) == 1);
-            } else if (send_data && fault == Fault::lose_request) {
+            } else if (send_data && (fault == Fault::lose_request || fault == Fault::corrupt_request_lose_response)) {
                 // The chunk never arrived: going on, then the row's CRC-32C refuses the row
-                // and it is redone.
+                // and it is redone. A damaged chunk whose error answer is lost left the device
+                // in NONE: the next packet is refused with ERROR_CMD, and again only a new
+                // Enter DFU and the whole row recover.
                 CHECK(r.recoveries == 2);
                 CHECK(ev.recoveries[0].attempt == 0);
                 CHECK(ev.recoveries[1].attempt == 1);
@@ -217,6 +221,23 @@ TEST_CASE("a wrong product ID is an identity mismatch (exit 8)") {
     CHECK(e.code() == ExitCode::identity_mismatch);
     CHECK(std::string(e.what()).find("0x01020304") != std::string::npos);
     CHECK(count_code(dev, cmd::send_data) == 0);
+    // Asked once more to tell a wrong product from a damaged end byte, never the full --retries.
+    CHECK(count_code(dev, cmd::enter) == 2);
+}
+
+TEST_CASE("one Enter refused because its end byte was damaged is not a wrong product") {
+    InProcessDevice dev(InProcessDevice::default_config());
+    // The device sees 0x16 where the end byte 0x17 was sent: it answers ERROR_DATA, as it does
+    // to a wrong product ID.
+    dev.set_fault_plan([](std::size_t index, const std::vector<std::uint8_t>&) {
+        return index == 0 ? InProcessDevice::Fault::damage_end : InProcessDevice::Fault::none;
+    });
+    const FirmwareJob job = make_job(2);
+    NullEvents ev;
+    Flasher f(dev, job, fast_options(), ev);
+    CHECK_NOTHROW(f.run(Action::program));
+    CHECK(count_code(dev, cmd::enter) >= 2);
+    check_flash_has(dev.flash(), job);
 }
 
 TEST_CASE("silicon ID: compared only when the device reports one") {
@@ -252,6 +273,19 @@ TEST_CASE("verify: every differing row is found and reported (exit 7), matching 
     CHECK(std::string(e.what()).find("2 of 5 rows") != std::string::npos);
     CHECK(f.result().mismatched_rows == std::vector<std::uint32_t>{kBase + 512, kBase + 4 * 512});
     CHECK(count_code(dev, cmd::program_data) == 5);  // only the first run wrote
+}
+
+TEST_CASE("verify: a signed image is also checked with Verify Application") {
+    InProcessDevice dev(InProcessDevice::default_config());
+    FirmwareJob job = make_job(3);
+    sign(job, 1500);
+    NullEvents ev;
+    Flasher(dev, job, fast_options(), ev).run(Action::program);
+    const std::size_t asked_by_program = count_code(dev, cmd::verify_app);
+    Flasher f(dev, job, fast_options(), ev);
+    const RunResult r = f.run(Action::verify);
+    CHECK(count_code(dev, cmd::verify_app) == asked_by_program + 1);
+    CHECK(r.app_valid == true);
 }
 
 TEST_CASE("erase: Erase Data per row and nothing else") {
@@ -310,9 +344,27 @@ TEST_CASE("packet sizes outside what the protocol or the wire allows are refused
     InProcessDevice dev(InProcessDevice::default_config());
     const FirmwareJob job = make_job(1);
     NullEvents ev;
-    EngineOptions o = fast_options();
-    o.packet_size = 15;
-    CHECK_THROWS_AS(Flasher(dev, job, o, ev), Error);
+    const auto refused = [&](std::size_t size) {
+        EngineOptions o = fast_options();
+        o.packet_size = size;
+        try {
+            [[maybe_unused]] const Flasher accepted(dev, job, o, ev);
+        } catch (const Error& e) {
+            CHECK(e.code() == ExitCode::usage);
+            return std::string(e.what());
+        }
+        return std::string();
+    };
+    // The protocol: a frame (7 bytes) around Program Data's address, CRC and one byte at
+    // least, and a 16-bit length at most.
+    CHECK(refused(15).find("--packet-size 15 is outside 16..65542") != std::string::npos);
+    CHECK(refused(16).empty());
+    CHECK(refused(kFrameOverhead + kMaxPacketData).empty());
+    CHECK_FALSE(refused(kFrameOverhead + kMaxPacketData + 1).empty());
+    // The wire: a bridge that carries 64 bytes a transaction.
+    dev.set_max_packet(64);
+    CHECK(refused(64).empty());
+    CHECK(refused(65).find("larger than in-process responder carries (64 bytes)") != std::string::npos);
     CHECK(dev.sent().empty());
 }
 

@@ -39,9 +39,14 @@ TEST_CASE("a wrong product ID exits 8 and says so") {
     TempDir dir;
     Simulator sim(dir, {"--product-id", "0x01020304"});
     const auto r =
-        dfuhost({"program", sample("blinky.hex"), "--uart", sim.pty(), "--product-id", "0A0B0C0D", "--retries", "1"});
+        dfuhost({"program", sample("blinky.hex"), "--uart", sim.pty(), "--product-id", "0A0B0C0D"});
     CHECK(r.exit_code == 8);
     CHECK(contains(r.err, "product ID 0x0A0B0C0D"));
+    // A refusal is asked once more (a damaged end byte earns the same ERROR_DATA), not --retries times.
+    const std::string trace = sim.trace();
+    std::size_t enters = 0;
+    for (auto at = trace.find(" rx 0138"); at != std::string::npos; at = trace.find(" rx 0138", at + 1)) ++enters;
+    CHECK(enters == 2);
     // Nothing but Enter DFU attempts reached the device: its flash is still erased.
     const auto flash = sim.flash();
     CHECK(std::all_of(flash.begin(), flash.end(), [](std::uint8_t b) { return b == 0; }));

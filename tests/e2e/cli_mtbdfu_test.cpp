@@ -354,3 +354,15 @@ TEST_CASE("inspect counts what run sends") {
     REQUIRE(c.exit_code == 0);
     CHECK(contains(c.out, "product ID 0x01020304"));
 }
+
+TEST_CASE("run: a device of another product refuses Enter DFU and the run exits 8, flash untouched") {
+    TempDir dir;
+    Simulator sim(dir, {"--product-id", "0x0A0B0C0D"});
+    write_text(dir / "blinky_cm4_crc.hex", to_intel_hex(signed_app()));
+    write_text(dir / "program-basic.mtbdfu", published("program-basic.mtbdfu"));
+    const auto r = dfuhost({"run", (dir / "program-basic.mtbdfu").string(), "--uart", sim.pty()});
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 8);
+    const auto flash = sim.flash();
+    CHECK(std::all_of(flash.begin(), flash.end(), [](std::uint8_t b) { return b == 0; }));
+}

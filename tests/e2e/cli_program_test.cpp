@@ -146,6 +146,8 @@ TEST_CASE("the samples program, verify and report a valid application") {
     const auto v = dfuhost({"verify", sample("blinky.cyacd2"), "--uart", sim.pty()});
     INFO(v.out << v.err);
     CHECK(v.exit_code == 0);
+    // verify asks the device about the application too, not only the rows.
+    CHECK(v.out.find("Application 0 valid") != std::string::npos);
     const auto b = dfuhost(
         {"verify", sample("blinky.bin"), "--base", "0x10000000", "--uart", sim.pty(), "--product-id", "01020304"});
     INFO(b.out << b.err);
@@ -176,6 +178,32 @@ TEST_CASE("verify: a matching device passes, a differing one exits 7 naming the 
     CHECK(diff.exit_code == 7);
     CHECK(diff.err.find("1 of") != std::string::npos);
     CHECK(diff.err.find("0x10002200") != std::string::npos);
+}
+
+TEST_CASE("verify: after a mismatch the next row waits out a device hold-off stricter than dfu-sim's default") {
+    // 25 ms is the least hold-off a device may use; dfu-sim's own default (20 ms) is laxer than
+    // that, so only a device this strict shows a host that resumes too early: its next packet
+    // would be discarded and cost a whole --timeout and a recovery.
+    TempDir dir;
+    auto args = sim_args(512);
+    args.insert(args.end(), {"--error-holdoff", "25"});
+    Simulator sim(dir, args);
+    const Segments image = scattered_image(3);
+    write_text(dir / "a.hex", to_intel_hex(image));
+    REQUIRE(dfuhost({"program", (dir / "a.hex").string(), "--uart", sim.pty(), "--product-id", "01020304"}).exit_code ==
+            0);
+    Segments changed = image;
+    changed[kBase + 0x10][5] ^= 0xFF;  // the first row differs: every later row follows a hold-off
+    write_text(dir / "b.hex", to_intel_hex(changed));
+    const auto diff = dfuhost(
+        {"verify", (dir / "b.hex").string(), "--uart", sim.pty(), "--product-id", "01020304", "--json"});
+    INFO(diff.out << diff.err);
+    CHECK(diff.exit_code == 7);
+    std::istringstream lines(diff.out);
+    std::string line;
+    std::size_t recoveries = 0;
+    while (std::getline(lines, line)) recoveries += nlohmann::json::parse(line)["event"] == "recovery";
+    CHECK(recoveries == 0);
 }
 
 TEST_CASE("erase returns exactly the file's rows to the erased value") {

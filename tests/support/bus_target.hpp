@@ -45,6 +45,7 @@ public:
     // False: the address was not acknowledged (I2C only).
     bool read(std::span<std::uint8_t> out) {
         ++reads_;
+        bytes_read_ += out.size();
         std::size_t i = 0;
         if (response_.empty() || busy_left_ > 0) {
             if (busy_left_ > 0) --busy_left_;
@@ -62,6 +63,8 @@ public:
     std::vector<std::uint8_t>& flash() { return device_.flash(); }
     const std::vector<std::vector<std::uint8_t>>& writes() const { return writes_; }
     std::size_t reads() const { return reads_; }
+    // Bytes clocked out over all read transactions: bus time the host spent reading.
+    std::size_t bytes_read() const { return bytes_read_; }
 
 private:
     Kind kind_;
@@ -72,6 +75,7 @@ private:
     unsigned busy_left_ = 0;
     std::size_t lead_left_ = 0;
     std::size_t reads_ = 0;
+    std::size_t bytes_read_ = 0;
 };
 
 // A BusTarget straight under the host's BusPort seam: the bus itself, with no bridge.

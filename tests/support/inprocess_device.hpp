@@ -16,7 +16,18 @@ namespace testsupport {
 class InProcessDevice final : public dfu::transports::Transport {
 public:
     // extra_data: a success answer that carries 4 data bytes where the command returns none.
-    enum class Fault { none, lose_request, lose_response, corrupt_response, corrupt_request, extra_data };
+    // damage_end: the request's end byte arrives changed (the device answers ERROR_DATA).
+    // corrupt_request_lose_response: the request arrives damaged and the error answer is lost.
+    enum class Fault {
+        none,
+        lose_request,
+        lose_response,
+        corrupt_response,
+        corrupt_request,
+        extra_data,
+        damage_end,
+        corrupt_request_lose_response
+    };
     // Called per packet sent by the host (0-based count) to decide its fate.
     using FaultPlan = std::function<Fault(std::size_t index, const std::vector<std::uint8_t>& packet)>;
 
@@ -38,6 +49,8 @@ public:
     }
 
     void set_fault_plan(FaultPlan plan) { plan_ = std::move(plan); }
+    // The largest packet the wire carries (a bridge's transaction, say).
+    void set_max_packet(std::size_t bytes) { caps_.max_packet = bytes; }
     std::vector<std::uint8_t>& flash() { return flash_; }
     const std::vector<std::vector<std::uint8_t>>& sent() const { return sent_; }
     int state() const { return dfu_state(&responder_); }
@@ -52,10 +65,11 @@ public:
         counters_.bytes_sent += p.size();
         ++counters_.packets_sent;
         if (f == Fault::lose_request) return;
-        if (f == Fault::corrupt_request) p[p.size() / 2] ^= 0x40;
+        if (f == Fault::corrupt_request || f == Fault::corrupt_request_lose_response) p[p.size() / 2] ^= 0x40;
+        if (f == Fault::damage_end) p.back() ^= 0x01;
         std::uint8_t rsp[1024];
         const std::size_t n = dfu_handle_packet(&responder_, p.data(), p.size(), now_ms_, rsp, sizeof rsp);
-        if (n == 0 || f == Fault::lose_response) return;
+        if (n == 0 || f == Fault::lose_response || f == Fault::corrupt_request_lose_response) return;
         std::vector<std::uint8_t> r(rsp, rsp + n);
         if (f == Fault::corrupt_response) r[r.size() - 3] ^= 0x01;
         if (f == Fault::extra_data) {

@@ -84,6 +84,7 @@ private:
             return;
         }
         write_lengths.push_back(n);
+        if (!address_byte_valid(r[1])) return;
         start_transfer();
         if (fail_with) return;
         if ((r[1] >> 1) != address_) {
@@ -94,6 +95,14 @@ private:
         bytes_read_ = 0;
     }
 
+    // The chip takes the 7-bit address in bits 7..1 and sets the R/W bit itself: AN496 gives
+    // 0x02..0xFE, bit 0 zero, for every transfer's slave address.
+    bool address_byte_valid(std::uint8_t a) {
+        if ((a & 1) == 0) return true;
+        protocol_error = "slave address byte with bit 0 set";
+        return false;
+    }
+
     void data_read_request(const Bytes& r) {
         if (auto_send_read()) protocol_error = "read requested with auto send read on";
         const std::size_t n = static_cast<std::size_t>(r.at(2) << 8 | r.at(3));
@@ -101,6 +110,7 @@ private:
             protocol_error = "Data Read Request length outside 1..512";
             return;
         }
+        if (!address_byte_valid(r[1])) return;
         start_transfer();
         if (fail_with) return;
         read_back_.assign(n, 0);
