@@ -68,7 +68,7 @@ Response expect_success(Client& client, std::uint8_t code, std::span<const std::
     return r;
 }
 
-// Enter DFU and read the identity (PROTOCOL.md §2). One attempt; the caller retries.
+// Enter DFU and read the identity (docs/protocol.md, "Commands"). One attempt; the caller retries.
 DeviceIdentity enter_once(Client& client, std::uint32_t product_id) {
     std::vector<std::uint8_t> payload;
     append_le32(payload, product_id);
@@ -103,7 +103,7 @@ DeviceIdentity enter_device(Client& client, std::uint32_t product_id, EventSink&
             }
             events.on_recovery(Recovery{f.what(), "Enter DFU", attempt, attempts - 1});
         } catch (const DeviceStatus& s) {
-            // A wrong product ID is answered ERROR_DATA (PROTOCOL.md §2): a definite refusal,
+            // A wrong product ID is answered ERROR_DATA (docs/protocol.md, "Commands"): a definite refusal,
             // not asked again. A damaged packet earns 0x04 only when its end byte is hit,
             // which a checksum error or silence far outnumbers; 0x03 is framing, so only a
             // repeated one counts.
