@@ -1,5 +1,6 @@
 #pragma once
-// The three checksums of the DFU protocol (PROTOCOL.md §1 and §4).
+// The three checksums of the DFU protocol (docs/protocol.md, "Packet frame" and
+// "Metadata, Verify Application and CRC-32C").
 #include <cstdint>
 #include <span>
 

@@ -75,7 +75,7 @@ void Client::command_unanswered(std::uint8_t code, std::span<const std::uint8_t>
 
 void Client::settle_after_error() {
     // The device ignores input for its hold-off after an error, then listens again
-    // in state NONE (PROTOCOL.md §5). Nothing on the wire tells us when: wait it out.
+    // in state NONE (docs/protocol.md, "Timing"). Nothing on the wire tells us when: wait it out.
     std::this_thread::sleep_for(options_.error_holdoff);
     transport_.discard_input();
 }

@@ -52,7 +52,7 @@ public:
 // as its message, a port that failed in use becomes exit 5; anything else is rethrown as is.
 [[noreturn]] void rethrow_as_run_error(const std::string& interrupted);
 
-// The identity in an Enter DFU answer (PROTOCOL.md section 2); nullopt when it is shorter than 8 bytes.
+// The identity in an Enter DFU answer (docs/protocol.md, "Commands"); nullopt when it is shorter than 8 bytes.
 std::optional<DeviceIdentity> identity_from_enter(std::span<const std::uint8_t> data) noexcept;
 
 class Client {

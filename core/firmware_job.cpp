@@ -130,7 +130,9 @@ FirmwareJob job_from_cyacd2(const std::filesystem::path& file, formats::Cyacd2 c
             job.app = AppRange{c.app_info->start, c.app_info->length};
             job.app_origin = "@APPINFO";
         } else {
-            // PROTOCOL.md §7: without APPINFO the range is the rows' span.
+            // Without APPINFO the range is the rows' span (docs/protocol.md, "Metadata, Verify
+            // Application and CRC-32C"; Infineon's host sums the row sizes instead, see "Where we
+            // differ from the reference").
             job.app = AppRange{lowest, static_cast<std::uint32_t>(end - lowest)};
             job.app_origin = "the span of the rows (no @APPINFO)";
         }

@@ -70,7 +70,7 @@ Response expect_success(Client& client, std::uint8_t code, std::span<const std::
     return r;
 }
 
-// Enter DFU and read the identity (PROTOCOL.md §2). One attempt; the caller retries.
+// Enter DFU and read the identity (docs/protocol.md, "Commands"). One attempt; the caller retries.
 DeviceIdentity enter_once(Client& client, std::uint32_t product_id) {
     std::vector<std::uint8_t> payload;
     append_le32(payload, product_id);
@@ -86,8 +86,8 @@ DeviceIdentity enter_once(Client& client, std::uint32_t product_id) {
 // Enter with retries. A refused product ID is an identity error (exit 8), but only on the
 // first Enter of a run: once the device has taken the product ID, a refusal later is damage
 // on the line. The refusal is asked once more, never more: the device answers ERROR_DATA both
-// to a wrong product ID and to a packet whose end byte was damaged (docs/protocol.md, status
-// codes), so a single 0x04 cannot tell a wrong file from one hit byte. Two in a row can: on
+// to a wrong product ID and to a packet whose end byte was damaged (docs/protocol.md, "Status
+// codes"), so a single 0x04 cannot tell a wrong file from one hit byte. Two in a row can: on
 // the 1 % fault soak one refusal alone gave a false exit 8 (seeds 41-50).
 DeviceIdentity enter_device(Client& client, std::uint32_t product_id, EventSink& events, bool first) {
     constexpr unsigned kRefusalsForMismatch = 2;
@@ -116,7 +116,16 @@ DeviceIdentity enter_device(Client& client, std::uint32_t product_id, EventSink&
                             fmt::format("the device refused product ID 0x{:08X} ({}, {} times): the file or "
                                         "--product-id is for another product",
                                         product_id, status_name(s.status), refusals));
-            if (attempt >= attempts) throw Error(ExitCode::device_error, status_text(s));
+            if (attempt >= attempts) {
+                // 0x03 is framing as often as a product ID the device cannot take: only a
+                // refusal that lasts through every attempt counts.
+                if (first && s.status == status::length)
+                    throw Error(ExitCode::identity_mismatch,
+                                fmt::format("the device refused product ID 0x{:08X} ({}): the file or --product-id is "
+                                            "for another product",
+                                            product_id, status_name(s.status)));
+                throw Error(ExitCode::device_error, status_text(s));
+            }
             events.on_recovery(Recovery{status_text(s), "Enter DFU", attempt, attempts - 1});
         }
         client.settle_after_error();

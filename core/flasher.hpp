@@ -1,6 +1,7 @@
 #pragma once
 // Runs a FirmwareJob against one device: the program / verify / erase sequences of
-// PROTOCOL.md §7, with the row as the unit of recovery.
+// docs/protocol.md, "What the host sends for each command line", with the row as the unit
+// of recovery.
 #include <atomic>
 #include <chrono>
 #include <cstdint>

@@ -1,5 +1,5 @@
 #pragma once
-// The packet frame (PROTOCOL.md §1): 01 | code | N (u16 LE) | data | checksum | 17.
+// The packet frame (docs/protocol.md, "Packet frame"): 01 | code | N (u16 LE) | data | checksum | 17.
 #include <cstddef>
 #include <cstdint>
 #include <span>

@@ -1,5 +1,6 @@
 #pragma once
-// Command and status codes of the DFU protocol (PROTOCOL.md §2, §3), with names.
+// Command and status codes of the DFU protocol (docs/protocol.md, "Commands" and "Status codes"),
+// with names.
 #include <cstdint>
 #include <span>
 #include <string>
@@ -33,7 +34,7 @@ inline constexpr std::uint8_t address = 0x0A;
 inline constexpr std::uint8_t unknown = 0x0F;
 }  // namespace status
 
-// True for the commands the device never answers (PROTOCOL.md §2).
+// True for the commands the device never answers (docs/protocol.md, "Commands").
 constexpr bool command_is_unanswered(std::uint8_t code) noexcept {
     return code == cmd::sync || code == cmd::exit || code == cmd::send_data_no_response;
 }

@@ -108,7 +108,8 @@ void ScriptRunner::exchange(Client& client, const ScriptPacket& p, const ScriptP
     if (c.print_output) events_.on_payload(plan_.where(p), p.command, r.data);
     if (r.status != status::success && p.command != cmd::enter) {
         // Expected or not, an error answer sends the device back to NONE after its
-        // hold-off (PROTOCOL.md section 5): follow it back into DFU before going on.
+        // hold-off (docs/protocol.md, "Device states" and "Timing"): follow it back into DFU
+        // before going on.
         events_.on_note(
             fmt::format("{}: device answered {}; entering DFU again", plan_.where(p), status_name(r.status)));
         client.settle_after_error();

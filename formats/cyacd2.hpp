@@ -1,4 +1,4 @@
-// Infineon/Cypress .cyacd2 DFU files (PROTOCOL.md section 7).
+// Infineon/Cypress .cyacd2 DFU files (docs/protocol.md, ".cyacd2").
 #pragma once
 
 #include <cstddef>

@@ -1,4 +1,4 @@
-// ModusToolbox DFU Host command files (.mtbdfu, JSON; PROTOCOL.md section 8).
+// ModusToolbox DFU Host command files (.mtbdfu, JSON; docs/protocol.md, ".mtbdfu (JSON)").
 //
 // The parser is strict: it validates the whole document, loads every data file it names and
 // throws InputError on the first problem, with the JSON path of the offending value (for

@@ -141,7 +141,7 @@ Mcp2210Spi::Response Mcp2210Spi::exchange(const Report& cmd, Clock::time_point d
 void Mcp2210Spi::apply_settings(std::uint16_t bytes_per_transaction, Clock::time_point deadline) {
     SpiTransferSettings s;
     s.bit_rate = settings_.clock_hz;
-    // Chip selects are active low (PROTOCOL.md section 6): all high when idle, ours low.
+    // Chip selects are active low (docs/protocol.md, "Transports"): all high when idle, ours low.
     s.idle_cs = 0x01FF;
     s.active_cs = static_cast<std::uint16_t>(0x01FF & ~(1u << chip_select_));
     s.bytes_per_transaction = bytes_per_transaction;

@@ -1,7 +1,7 @@
 #pragma once
 // Packet framing on a polled bus (I2C, SPI): each packet is one write transaction, and
 // the response is fetched by reading until the device stops answering 0xFF and a
-// start byte appears (PROTOCOL.md section 6). Nothing arrives unasked, so there is no
+// start byte appears (docs/protocol.md, "Transports"). Nothing arrives unasked, so there is no
 // idle gap to keep and nothing to resynchronise between transactions.
 #include <memory>
 

@@ -50,7 +50,8 @@ HidSpec parse_spec(std::string_view spec) {
 }
 
 // A composite device can show several HID interfaces; the DFU one is on a
-// vendor-defined usage page (0xFF00 per PROTOCOL.md), so prefer those when any exist.
+// vendor-defined usage page (0xFF00 and up; docs/protocol.md, "Transports"), so prefer those
+// when any exist.
 std::vector<UsbCandidate> dfu_interfaces(const HidSpec& s) {
     const auto all = hidapi_enumerate(s.vid, s.pid);
     const bool any_vendor =

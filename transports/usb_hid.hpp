@@ -1,5 +1,5 @@
 #pragma once
-// USB-HID DFU devices: one packet per 64-byte report, zero padded (PROTOCOL.md section 6).
+// USB-HID DFU devices: one packet per 64-byte report, zero padded (docs/protocol.md, "Transports").
 #include <memory>
 #include <string_view>
 #include <vector>

@@ -1,5 +1,5 @@
 #pragma once
-// USB-HID DFU devices (PROTOCOL.md section 6): one packet per 64-byte output report,
+// USB-HID DFU devices (docs/protocol.md, "Transports"): one packet per 64-byte output report,
 // zero padded, behind a 0x00 report ID (the device numbers no reports); the response
 // comes back alone in one 64-byte input report, zero padded, and is cut out of it by
 // its start byte and length field.

@@ -1,5 +1,6 @@
 /*
- * dfu_checksum.h - the three checksums of the DFU protocol (PROTOCOL.md §1, §4).
+ * dfu_checksum.h - the three checksums of the DFU protocol (docs/protocol.md, "Packet frame"
+ * and "Metadata, Verify Application and CRC-32C").
  *
  * Pure C99, no state, no tables: small enough for a boot loader.
  */

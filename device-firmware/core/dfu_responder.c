@@ -1,6 +1,6 @@
 /*
  * dfu_responder.c - the DFU command responder. See dfu_responder.h for the contract and
- * for every choice made where PROTOCOL.md is silent (tags F1.. K1 below refer to it).
+ * for every choice made where the protocol leaves room (tags F1.. K1 below refer to it).
  */
 #include "dfu_responder.h"
 

@@ -1,14 +1,15 @@
 /*
  * dfu_responder.h - portable C99 DFU command responder (device side).
  *
- * Answers the DFU command-response protocol of ../../../shared/PROTOCOL.md (§1 packet,
- * §2 commands, §3 status codes, §5 device behaviour). No host headers, no malloc, no
+ * Answers the DFU command-response protocol described in docs/protocol.md ("Packet frame",
+ * "Device states", "Commands", "Status codes", "Timing"; where these choices differ from
+ * Infineon's middleware: "Where we differ from the reference"). No host headers, no malloc, no
  * globals: everything lives in struct dfu_responder; flash goes through dfu_flash_port;
  * the port delimits packets (length field or idle gap) and hands each one to
  * dfu_handle_packet().
  *
- * Choices made where PROTOCOL.md is silent
- * ----------------------------------------
+ * Choices made where the protocol leaves room
+ * -------------------------------------------
  *  F1 Framing checks, in this order: fewer than 7 bytes -> 0x04; byte 0 != 0x01 -> 0x04;
  *     packet longer than max_packet -> 0x03; N + 7 != received size -> 0x03;
  *     last byte != 0x17 -> 0x04; checksum -> 0x08. Framing errors are answered whatever

@@ -24,7 +24,7 @@ std::uint32_t crc32c_bitwise(std::span<const std::uint8_t> data) {
 }
 }  // namespace
 
-TEST_CASE("checksum check values from PROTOCOL.md") {
+TEST_CASE("checksum check values from docs/protocol.md") {
     const auto digits = bytes_of("123456789");
     CHECK(checksum_crc16_x25(digits) == 0x906E);
     CHECK(crc32c(digits) == 0xE3069283);

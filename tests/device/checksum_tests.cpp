@@ -1,4 +1,4 @@
-// The three checksums of the protocol: the vectors of PROTOCOL.md, and the device code
+// The three checksums of the protocol: the vectors of docs/protocol.md, and the device code
 // against the independent reference implementations on random data.
 #include "device_test_util.hpp"
 

@@ -39,7 +39,7 @@ inline Bytes cat(Bytes a, const Bytes& b) {
     return a;
 }
 
-// Reference checksums, written from PROTOCOL.md: a different shape from the device code
+// Reference checksums, written from docs/protocol.md: a different shape from the device code
 // (wide accumulator, table-driven CRCs) so a shared mistake is unlikely.
 inline std::uint16_t ref_sum16(const std::uint8_t* p, std::size_t n) {
     std::uint32_t s = 0;

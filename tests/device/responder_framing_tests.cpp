@@ -1,4 +1,4 @@
-// Packet framing checks (PROTOCOL.md §1, §5) and the Enter DFU command.
+// Packet framing checks (docs/protocol.md, "Packet frame" and "Timing") and the Enter DFU command.
 #include "device_test_util.hpp"
 
 using namespace devtest;

@@ -1,5 +1,5 @@
 // States (NONE -> UPDATING -> FINISHED), the error hold-off and the idle timeout
-// (PROTOCOL.md §2, §5).
+// (docs/protocol.md, "Device states" and "Timing").
 #include "device_test_util.hpp"
 
 using namespace devtest;

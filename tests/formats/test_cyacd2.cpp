@@ -18,7 +18,7 @@ using Bytes = std::vector<std::uint8_t>;
 
 namespace {
 
-const std::string kHeader = "010000000000000104030201";  // the example from PROTOCOL.md
+const std::string kHeader = "010000000000000104030201";  // the example in docs/protocol.md
 
 // A data row: ':' + address u32 little-endian + data.
 std::string row(std::uint32_t address, std::size_t size, std::uint8_t first = 0) {
@@ -44,7 +44,7 @@ const Cyacd2Row& row_at(const Cyacd2& c, std::size_t i) {
 
 }  // namespace
 
-TEST_CASE("cyacd2: the PROTOCOL.md header example") {
+TEST_CASE("cyacd2: the header example of docs/protocol.md") {
     // Bytes 01 | 00 00 00 00 | 00 | 00 | 01 | 04 03 02 01: version 1, silicon ID 0, rev 0,
     // checksum type 0 (byte 6), app ID 1 (byte 7), product ID 0x01020304 (little-endian).
     const Cyacd2 c = parse(lines({kHeader}));

@@ -24,7 +24,7 @@ namespace fs = std::filesystem;
 namespace {
 
 // The two shapes published in the DFU Host tool's documentation, byte for byte as in
-// /work/shared/samples/mtbdfu/ (the first really spells "Packet Checkum Type").
+// samples/mtbdfu/ (the first really spells "Packet Checkum Type").
 const std::string kProgramBasic = R"({
 "APPInfo": {
 "File Version": "0x1",

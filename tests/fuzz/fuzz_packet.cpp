@@ -1,5 +1,5 @@
 // Host packet codec: decode_packet on arbitrary bytes with both checksum types. Its verdict
-// is checked against the frame rules of PROTOCOL.md §1 written out again here, a frame it
+// is checked against the frame rules of docs/protocol.md ("Packet frame") written out again here, a frame it
 // accepts must be exactly what encode_packet makes of its code and data, and whatever
 // encode_packet makes must decode back.
 #include <cstddef>

@@ -99,7 +99,7 @@ private:
     std::size_t pos_ = 0;
 };
 
-// The two checksum bytes of a packet, in wire order, written from PROTOCOL.md §1 in the
+// The two checksum bytes of a packet, in wire order, written from docs/protocol.md ("Packet frame") in the
 // plainest form (bit by bit) so the targets do not check the code under test against itself.
 // type 0: 16-bit two's-complement sum, low byte first; type 1: CRC-16/X-25, high byte first.
 inline std::array<std::uint8_t, 2> reference_checksum(int type, const std::uint8_t* bytes, std::size_t n) {

@@ -1,5 +1,5 @@
 #pragma once
-// A USB-HID DFU device (PROTOCOL.md section 6): the device-firmware responder core
+// A USB-HID DFU device (docs/protocol.md, "Transports"): the device-firmware responder core
 // behind 64-byte reports without report IDs. It finds the packet in the zero-padded
 // output report by its header, as a device's HID port does, and answers in one
 // zero-padded 64-byte input report.
