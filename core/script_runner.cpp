@@ -36,6 +36,7 @@ public:
     void on_device(const DeviceIdentity& id) override { inner_.on_device(id); }
     void on_progress(const Progress& p) override { inner_.on_progress(p); }
     void on_recovery(const Recovery& r) override { inner_.on_recovery(r); }
+    void on_waiting(const Waiting& w) override { inner_.on_waiting(w); }
     void on_note(const std::string& m) override { inner_.on_note(m); }
     void on_payload(const std::string& w, std::uint8_t c, std::span<const std::uint8_t> d) override {
         inner_.on_payload(w, c, d);

@@ -220,6 +220,15 @@ TEST_CASE("the progress bar fits a narrow terminal and says what a silent device
     CHECK(longest_terminal_line(r.err) <= 49);
     CHECK(contains(r.err, "waiting for answer to Program Data row 0x10000000"));
     CHECK(contains(r.err, "2/2 rows"));
+    // run says the same about the rows of a .mtbdfu.
+    const auto gen = dfuhost({"generate", image, "-o", (dir / "app.mtbdfu").string(), "--product-id", "01020304"});
+    REQUIRE(gen.exit_code == 0);
+    const auto run = run_on_terminal(
+        {DFUHOST_BIN, "run", (dir / "app.mtbdfu").string(), "--uart", sim.pty(), "--timeout", "5000"}, 50);
+    INFO(run.err);
+    CHECK(run.exit_code == 0);
+    CHECK(longest_terminal_line(run.err) <= 49);
+    CHECK(contains(run.err, "waiting for answer to Program Data row 0x10000200"));
 
     // A long run in a narrow pane: many redraws, none wider than the pane.
     TempDir dir2;
