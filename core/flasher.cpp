@@ -186,7 +186,8 @@ constexpr unsigned kNoisyLinkFactor = 4;
 template <typename Op>
 void Flasher::with_recovery(const std::string& unit, Op&& op) {
     const unsigned retries = client_.options().retries;
-    const unsigned limit = (retries + 1) * kNoisyLinkFactor - 1;
+    // The most attempts at `unit`: what the recovery events and the final error count to.
+    const unsigned max_attempts = (retries + 1) * kNoisyLinkFactor;
     unsigned same_point = 0;
     std::size_t last_point = SIZE_MAX;
     for (unsigned attempt = 1;; ++attempt) {
@@ -194,7 +195,7 @@ void Flasher::with_recovery(const std::string& unit, Op&& op) {
         const auto gave_up = [&] {
             same_point = step_ == last_point ? same_point + 1 : 1;
             last_point = step_;
-            return same_point > retries || attempt > limit;
+            return same_point > retries || attempt >= max_attempts;
         };
         try {
             op();
@@ -203,7 +204,7 @@ void Flasher::with_recovery(const std::string& unit, Op&& op) {
             if (gave_up())
                 throw Error(ExitCode::no_response,
                             fmt::format("{} for {}; gave up after {} attempts", f.what(), unit, attempt));
-            recover(f.what(), unit, attempt, limit + 1);
+            recover(f.what(), unit, attempt, max_attempts);
         } catch (const DeviceStatus& s) {
             if (!status_is_transient(s.status) || gave_up()) {
                 const bool verify = s.status == status::verify;
@@ -212,7 +213,7 @@ void Flasher::with_recovery(const std::string& unit, Op&& op) {
                                         attempt > 1 ? fmt::format(" (after {} attempts)", attempt) : "",
                                         length_hint(s, result_.rows_done, job_.row_size, client_.options().packet_size)));
             }
-            recover(status_text(s), unit, attempt, limit + 1);
+            recover(status_text(s), unit, attempt, max_attempts);
         }
     }
 }
