@@ -27,7 +27,9 @@ struct Recovery {
     std::string unit;           // what is redone: "row 0x10000200", "Set Application Metadata"
     unsigned attempt = 1;       // the attempt at `unit` that failed, from 1
     unsigned max_attempts = 1;  // the most attempts `unit` gets; the error after the last says this many
-    bool redone = true;         // false: nothing is sent again, the run carries on (a lost Send Data answer)
+    // false: nothing is sent again, the run carries on (a lost Send Data answer); attempt then
+    // counts such losses in a row and max_attempts is how many in a row the run goes on after.
+    bool redone = true;
 };
 
 // The engine is still waiting for the device's answer: sent every wake of a long wait
