@@ -22,8 +22,7 @@ std::string rate_text(double bytes, double seconds) {
 }
 
 json result_json(const RunResult& r, const FirmwareJob& job, int exit_code, const std::string& error) {
-    json j{{"event", "result"},
-           {"ok", exit_code == 0},
+    json j{{"ok", exit_code == 0},
            {"exit_code", exit_code},
            {"action", action_name(r.action)},
            {"file", job.source},
@@ -74,8 +73,7 @@ int run_flash(Action action, const RawOptions& raw, Reporter& out, const std::at
     const FirmwareJob job = load_firmware_job(raw.file, image_options(raw));
     for (const auto& w : job.warnings) out.warning(w);
 
-    json start{{"event", "start"},
-               {"action", action_name(action)},
+    json start{{"action", action_name(action)},
                {"file", job.source},
                {"format", job.format},
                {"transport", wire.label()},
@@ -90,13 +88,12 @@ int run_flash(Action action, const RawOptions& raw, Reporter& out, const std::at
                         {"start", hex32(job.app->start)},
                         {"length", job.app->length},
                         {"origin", job.app_origin}};
-    out.event(start);
+    out.start(start);
 
     for (const auto& w : wire.warnings()) out.warning(w);
     auto transport = wire.open();
     fit_packet_size(engine, raw, *transport);
-    if (!out.json() && !raw.output.quiet)
-        out.say(fmt::format("{} {} ({}, {} rows of {} bytes) over {}",
+    out.say(fmt::format("{} {} ({}, {} rows of {} bytes) over {}",
                             action == Action::program  ? "Programming"
                             : action == Action::verify ? "Verifying"
                                                        : "Erasing",
@@ -111,9 +108,9 @@ int run_flash(Action action, const RawOptions& raw, Reporter& out, const std::at
     } catch (const Error& e) {
         out.end_progress();
         const RunResult& r = flasher.result();
-        out.result(result_json(r, job, static_cast<int>(e.code()), e.what()));
         if (action == Action::program && r.rows_done < r.rows_total && r.rows_done > 0)
             out.warning(fmt::format("{} of {} rows were written before the failure", r.rows_done, r.rows_total));
+        out.result(result_json(r, job, static_cast<int>(e.code()), e.what()));
         throw;
     }
 }
@@ -125,8 +122,7 @@ int run_info(const RawOptions& raw, Reporter& out, const std::atomic<bool>& inte
     for (const auto& w : wire.warnings()) out.warning(w);
     auto transport = wire.open();
     const DeviceIdentity id = query_device(*transport, checksum_option(raw), product_id, engine, out, &interrupted);
-    out.result({{"event", "result"},
-                {"ok", true},
+    out.result({{"ok", true},
                 {"exit_code", 0},
                 {"action", "info"},
                 {"silicon_id", hex32(id.silicon_id)},

@@ -61,6 +61,14 @@ std::pair<std::size_t, std::uint64_t> program_plan(const FirmwareJob& job, std::
     return {packets, bytes};
 }
 
+// What inspect found, as the run's result: the same `result` event a failure sends.
+json inspect_result(json found) {
+    found["ok"] = true;
+    found["exit_code"] = 0;
+    found["action"] = "inspect";
+    return found;
+}
+
 int inspect_image(const RawOptions& raw, Reporter& out) {
     const std::filesystem::path file = raw.file;
     const ImageOptions io = image_options(raw);
@@ -132,7 +140,7 @@ int inspect_image(const RawOptions& raw, Reporter& out) {
         {"bytes_from_device", (packets - 1) * kFrameOverhead + 8 + (job.app ? 1 : 0)}};  // all but Exit answer
     lines.push_back(fmt::format("Program     {} packets of at most {} bytes, {} bytes to the device", packets,
                                 engine.packet_size, bytes));
-    if (out.json()) out.event(j);
+    out.result(inspect_result(std::move(j)));
     for (const auto& l : lines) out.say(l);
     return 0;
 }
@@ -176,7 +184,7 @@ int inspect_mtbdfu(const RawOptions& raw, Reporter& out) {
     j["sessions"] = sessions;
     out.say(fmt::format("Total       {} packets, {} bytes to the device, {} bytes from data files", plan.packet_count(),
                         plan.bytes_to_device(), plan.data_file_bytes()));
-    if (out.json()) out.event(j);
+    out.result(inspect_result(std::move(j)));
     return 0;
 }
 

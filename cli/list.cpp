@@ -48,7 +48,7 @@ int run_list(const RawOptions& raw, Reporter& out) {
     const auto spi = gather("SPI devices", transports::find_spi_nodes, problems);
 
     if (raw.output.json) {
-        json j{{"event", "result"}, {"ok", true}, {"exit_code", 0}, {"action", "list"}};
+        json j{{"ok", true}, {"exit_code", 0}, {"action", "list"}};
         j["serial_ports"] = json::array();
         for (const auto& p : ports) {
             json e{{"name", p.name}, {"description", p.description}, {"usb", p.usb}};

@@ -152,8 +152,10 @@ int main(int argc, char** argv) {
                 out->open_log();  // when the run failed before it opened the log itself
             } catch (const Error&) {
             }
-            out->result(
-                {{"event", "result"}, {"ok", false}, {"exit_code", static_cast<int>(code)}, {"error", message}});
+            nlohmann::json result{{"ok", false}, {"exit_code", static_cast<int>(code)}, {"error", message}};
+            for (const CLI::App* sub : app.get_subcommands()) result["action"] = sub->get_name();
+            if (!raw.file.empty()) result["file"] = raw.file;
+            out->result(result);
             out->error(message);
         } else {
             std::fprintf(stderr, "dfuhost: error: %s\n", message.c_str());
@@ -161,6 +163,7 @@ int main(int argc, char** argv) {
         return static_cast<int>(code);
     };
     try {
+        raw.output.command_line.assign(argv, argv + argc);
         out = std::make_unique<Reporter>(raw.output);
         if (!raw.file.empty()) out->protect(raw.file, "the input file");
         for (const std::string* wire : {&raw.uart, &raw.i2c, &raw.spi}) {

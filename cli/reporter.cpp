@@ -1,26 +1,24 @@
 #include "cli/reporter.hpp"
 
-#include <unistd.h>
-
 #include <fmt/format.h>
 
-#include <iostream>
-
+#include "cli/log_header.hpp"
+#include "cli/status_line.hpp"
 #include "core/error.hpp"
 #include "core/protocol.hpp"
+#include "platform/console.hpp"
 
 namespace dfu::cli {
 
 namespace {
-std::string human_bytes(double n) {
-    if (n >= 1024.0 * 1024.0) return fmt::format("{:.1f} MiB", n / (1024.0 * 1024.0));
-    if (n >= 1024.0) return fmt::format("{:.1f} KiB", n / 1024.0);
-    return fmt::format("{:.0f} B", n);
-}
+// A device silent for less than this is just working; longer, the bar says what it waits for.
+constexpr std::chrono::milliseconds kShowWaitAfter{500};
 }  // namespace
 
 Reporter::Reporter(const OutputOptions& options) : options_(options), start_(std::chrono::steady_clock::now()) {
-    bar_ = !options_.json && !options_.quiet && !options_.debug && ::isatty(STDERR_FILENO);
+    bar_ = !options_.json && !options_.quiet && !options_.debug && platform::is_terminal(stderr);
+    if (!options_.log_file.empty())
+        pending_log_ = log_header(DFUHOST_VERSION, options_.command_line, std::chrono::system_clock::now());
 }
 
 void Reporter::protect(std::filesystem::path path, std::string role) {
@@ -89,13 +87,19 @@ void Reporter::on_progress(const Progress& p) {
     const auto now = std::chrono::steady_clock::now();
     if (p.rows_done != p.rows_total && now - last_draw_ < std::chrono::milliseconds(80)) return;
     last_draw_ = now;
-    const double t = seconds();
-    const double rate = t > 0 ? static_cast<double>(p.bytes_done) / t : 0.0;
-    const double eta = rate > 0 ? static_cast<double>(p.bytes_total - p.bytes_done) / rate : 0.0;
-    constexpr int kWidth = 30;
-    const int filled = p.rows_total ? static_cast<int>(kWidth * p.rows_done / p.rows_total) : kWidth;
-    std::fprintf(stderr, "\r[%s%s] %zu/%zu rows  %s/s  ETA %.1f s \x1b[K", std::string(filled, '#').c_str(),
-                 std::string(kWidth - filled, '.').c_str(), p.rows_done, p.rows_total, human_bytes(rate).c_str(), eta);
+    const int columns = platform::terminal_columns(stderr);
+    draw_status(progress_line(p, seconds(), columns > 0 ? static_cast<std::size_t>(columns) : kDefaultColumns));
+}
+
+void Reporter::on_waiting(const Waiting& w) {
+    if (!bar_ || w.elapsed < kShowWaitAfter) return;
+    last_draw_ = std::chrono::steady_clock::now();
+    const int columns = platform::terminal_columns(stderr);
+    draw_status(waiting_line(w, columns > 0 ? static_cast<std::size_t>(columns) : kDefaultColumns));
+}
+
+void Reporter::draw_status(const std::string& line) {
+    std::fprintf(stderr, "\r%s\x1b[K", line.c_str());
     std::fflush(stderr);
     bar_drawn_ = true;
 }
@@ -108,16 +112,17 @@ void Reporter::end_progress() {
 }
 
 void Reporter::on_recovery(const Recovery& r) {
-    const std::string text = r.attempt == 0
-                                 ? fmt::format("{}: {}", r.unit, r.reason)
-                                 : fmt::format("retrying {} ({}/{}): {}", r.unit, r.attempt, r.max_attempts, r.reason);
+    const std::string text =
+        r.redone ? fmt::format("retrying {} (attempt {} of {} failed): {}", r.unit, r.attempt, r.max_attempts, r.reason)
+                 : fmt::format("{}: {}", r.unit, r.reason);
     log_line(text);
     if (options_.json) {
         event({{"event", "recovery"},
                {"unit", r.unit},
                {"reason", r.reason},
                {"attempt", r.attempt},
-               {"max_attempts", r.max_attempts}});
+               {"max_attempts", r.max_attempts},
+               {"redone", r.redone}});
     } else if (options_.debug) {
         std::fprintf(stderr, "[%10.6f] %s\n", seconds(), text.c_str());
     }
@@ -154,18 +159,28 @@ void Reporter::warning(const std::string& message) {
 }
 
 void Reporter::event(const nlohmann::json& object) {
-    if (!options_.json) return;
+    // Whatever happens after the result is in the log (the callers log it): stdout ends
+    // with the result, so a script can take the last line.
+    if (!options_.json || result_sent_) return;
     const std::string line = object.dump();
     std::fwrite(line.data(), 1, line.size(), stdout);
     std::fputc('\n', stdout);
     std::fflush(stdout);
 }
 
-void Reporter::result(const nlohmann::json& object) {
+void Reporter::start(nlohmann::json object) {
+    object["event"] = "start";
+    object["schema"] = kJsonSchemaVersion;
+    event(object);
+}
+
+void Reporter::result(nlohmann::json object) {
     if (result_sent_) return;
-    result_sent_ = true;
+    object["event"] = "result";
+    object["schema"] = kJsonSchemaVersion;
     log_line(object.dump());
     event(object);
+    result_sent_ = true;
 }
 
 void Reporter::say(const std::string& line) {

@@ -20,7 +20,12 @@ struct OutputOptions {
     bool quiet = false;
     bool debug = false;
     std::string log_file;
+    std::vector<std::string> command_line;  // argv, for the --log header
 };
+
+// The version of the --json event contract (docs/dfuhost-events.schema.json), carried by
+// the `start` and `result` events. Raised when an event loses or changes a key.
+inline constexpr int kJsonSchemaVersion = 1;
 
 class Reporter final : public EventSink {
 public:
@@ -32,6 +37,7 @@ public:
     void on_device(const DeviceIdentity& id) override;
     void on_progress(const Progress& p) override;
     void on_recovery(const Recovery& r) override;
+    void on_waiting(const Waiting& w) override;
     void on_note(const std::string& message) override;
     void on_payload(const std::string& where, std::uint8_t command, std::span<const std::uint8_t> data) override;
 
@@ -43,10 +49,13 @@ public:
     void open_log();
 
     void warning(const std::string& message);
-    // A JSON event line (--json) and a line in the log.
+    // A JSON event line (--json). None after the result: it is always the last line a
+    // script reads (the log still gets what happened after it).
     void event(const nlohmann::json& object);
-    // The final result event; at most one per run.
-    void result(const nlohmann::json& object);
+    // The `start` event, with the schema version added.
+    void start(nlohmann::json object);
+    // The final result event, with the schema version added; at most one per run.
+    void result(nlohmann::json object);
     bool result_sent() const noexcept { return result_sent_; }
     // A line of human output on stdout (not in --json or --quiet mode).
     void say(const std::string& line);
@@ -59,6 +68,8 @@ public:
 private:
     void log_line(const std::string& line);
     double seconds() const;
+    // Replaces the status line on stderr (the bar, or what the engine waits for).
+    void draw_status(const std::string& line);
 
     OutputOptions options_;
     std::ofstream log_;

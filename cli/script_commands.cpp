@@ -70,8 +70,7 @@ int run_mtbdfu(const RawOptions& raw, Reporter& out, const std::atomic<bool>& in
     }
     out.open_log();
 
-    out.event({{"event", "start"},
-               {"action", "run"},
+    out.start({{"action", "run"},
                {"file", plan.file},
                {"transport", wire.label()},
                {"sessions", plan.sessions.size()},
@@ -85,8 +84,7 @@ int run_mtbdfu(const RawOptions& raw, Reporter& out, const std::atomic<bool>& in
     ScriptRunner runner(
         plan, [wire] { return wire.open(); }, engine, out, &interrupted);
     auto result_json = [&](const ScriptResult& r, int code, const std::string& error) {
-        json j{{"event", "result"},
-               {"ok", code == 0},
+        json j{{"ok", code == 0},
                {"exit_code", code},
                {"action", "run"},
                {"file", plan.file},
@@ -95,6 +93,7 @@ int run_mtbdfu(const RawOptions& raw, Reporter& out, const std::atomic<bool>& in
                {"packets_sent", r.packets_sent},
                {"retries", r.retries},
                {"reconnects", r.reconnects},
+               {"recoveries", r.retries + r.reconnects},
                {"elapsed_s", r.elapsed.count()},
                {"wire", {{"bytes_sent", r.wire.bytes_sent}, {"bytes_received", r.wire.bytes_received}}}};
         if (!error.empty()) j["error"] = error;
@@ -201,8 +200,7 @@ int run_generate(const RawOptions& raw, Reporter& out) {
     f.close();
     if (!f) throw Error(ExitCode::internal, fmt::format("writing {} failed", out_path.string()));
 
-    out.result({{"event", "result"},
-                {"ok", true},
+    out.result({{"ok", true},
                 {"exit_code", 0},
                 {"action", "generate"},
                 {"file", out_path.string()},

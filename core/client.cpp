@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <thread>
 
 #include "core/error.hpp"
@@ -56,11 +57,27 @@ Response Client::command(std::uint8_t code, std::span<const std::uint8_t> data) 
 
 Response Client::command(std::uint8_t code, std::span<const std::uint8_t> data, std::chrono::microseconds timeout) {
     send(code, data, transports::Reply::expected);
-    const auto deadline = transports::Clock::now() + timeout;
-    if (!transport_.receive(rx_, deadline))
-        throw LinkFailure(LinkFailure::Kind::timeout,
-                          fmt::format("no response to {} within {} ms", command_name(code),
-                                      std::chrono::duration_cast<std::chrono::milliseconds>(timeout).count()));
+    const auto sent = transports::Clock::now();
+    const auto deadline = sent + timeout;
+    // The wait wakes every kWakeInterval: a Ctrl-C ends it then instead of after the whole
+    // timeout, and the display hears what is being waited for. A frame partly received at a
+    // wake is kept by the transport for the next receive.
+    for (;;) {
+        const auto wake = std::min(deadline, transports::Clock::now() + kWakeInterval);
+        if (transport_.receive(rx_, wake)) break;
+        check_cancel();
+        const auto now = transports::Clock::now();
+        // A transport returns false at its deadline; one that returns long before says that
+        // no answer can come (an in-process device answers at once or never).
+        if (now >= deadline || now + kWakeInterval / 2 < wake)
+            throw LinkFailure(LinkFailure::Kind::timeout,
+                              fmt::format("no response to {} within {} ms", command_name(code),
+                                          std::chrono::duration_cast<std::chrono::milliseconds>(timeout).count()));
+        Waiting w{code, std::nullopt, now - sent};
+        if ((code == cmd::program_data || code == cmd::verify_data || code == cmd::erase_data) && data.size() >= 4)
+            w.row_address = read_le32(data.data());
+        events_.on_waiting(w);
+    }
     if (events_.wants_packets()) events_.on_packet(Direction::from_device, rx_);
     const DecodedPacket p = decode_packet(rx_, checksum_);
     if (!p)

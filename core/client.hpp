@@ -42,7 +42,8 @@ private:
     Kind kind_;
 };
 
-// The user asked us to stop (SIGINT/SIGTERM); thrown between packets, never inside one.
+// The user asked us to stop (SIGINT/SIGTERM); thrown before a packet is sent or while
+// waiting for an answer, never in the middle of sending one.
 class Interrupted : public std::runtime_error {
 public:
     Interrupted() : std::runtime_error("interrupted") {}
@@ -59,6 +60,9 @@ class Client {
 public:
     Client(transports::Transport& transport, ChecksumType checksum, EngineOptions options, EventSink& events,
            const std::atomic<bool>* cancel = nullptr);
+
+    // How often a wait for an answer wakes to check for Ctrl-C and report that it still waits.
+    static constexpr std::chrono::milliseconds kWakeInterval{100};
 
     // Sends one command and returns the device's checked answer.
     Response command(std::uint8_t code, std::span<const std::uint8_t> data);

@@ -3,6 +3,7 @@
 // a progress bar, JSON lines or a packet trace; tests record them.
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 
@@ -18,11 +19,25 @@ struct Progress {
     std::uint32_t row_address = 0;  // the row just finished
 };
 
+// One failure the run got over. Every Recovery is counted once in the run's result
+// (RunResult::recoveries, ScriptResult::retries + reconnects), so the events and the
+// summary always agree.
 struct Recovery {
-    std::string reason;    // "no response to Send Data", "ERROR_CHECKSUM from Program Data"
-    std::string unit;      // what is redone: "row 0x10000200", "Set Application Metadata"
-    unsigned attempt = 0;  // 1 for the first retry; 0: nothing redone, the run carries on
-    unsigned max_attempts = 0;
+    std::string reason;         // "no response to Send Data", "ERROR_CHECKSUM from Program Data"
+    std::string unit;           // what is redone: "row 0x10000200", "Set Application Metadata"
+    unsigned attempt = 1;       // the attempt at `unit` that failed, from 1
+    unsigned max_attempts = 1;  // the most attempts `unit` gets; the error after the last says this many
+    // false: nothing is sent again, the run carries on (a lost Send Data answer); attempt then
+    // counts such losses in a row and max_attempts is how many in a row the run goes on after.
+    bool redone = true;
+};
+
+// The engine is still waiting for the device's answer: sent every wake of a long wait
+// (Client::kWakeInterval), so a display can say what it waits for.
+struct Waiting {
+    std::uint8_t command = 0;
+    std::optional<std::uint32_t> row_address;  // Program/Verify/Erase Data: the row
+    std::chrono::duration<double> elapsed{};   // since the command was sent
 };
 
 struct DeviceIdentity {
@@ -42,6 +57,7 @@ public:
     virtual void on_device(const DeviceIdentity&) {}
     virtual void on_progress(const Progress&) {}
     virtual void on_recovery(const Recovery&) {}
+    virtual void on_waiting(const Waiting&) {}
     virtual void on_note(const std::string& /*message*/) {}
     // A response payload the user asked to see (.mtbdfu "output" / "outCli").
     virtual void on_payload(const std::string& /*where*/, std::uint8_t /*command*/,

@@ -89,7 +89,9 @@ DeviceIdentity enter_once(Client& client, std::uint32_t product_id) {
 // to a wrong product ID and to a packet whose end byte was damaged (docs/protocol.md, "Status
 // codes"), so a single 0x04 cannot tell a wrong file from one hit byte. Two in a row can: on
 // the 1 % fault soak one refusal alone gave a false exit 8 (seeds 41-50).
-DeviceIdentity enter_device(Client& client, std::uint32_t product_id, EventSink& events, bool first) {
+// Every retry is a Recovery, reported through `recovered` so the caller counts it.
+template <typename OnRecovery>
+DeviceIdentity enter_device(Client& client, std::uint32_t product_id, OnRecovery&& recovered, bool first) {
     constexpr unsigned kRefusalsForMismatch = 2;
     const unsigned attempts = client.options().retries + 1;
     unsigned refusals = 0;
@@ -108,7 +110,7 @@ DeviceIdentity enter_device(Client& client, std::uint32_t product_id, EventSink&
                 throw Error(ExitCode::no_response,
                             fmt::format("{} ({} attempts): check the baud rate and --checksum", f.what(), attempts));
             }
-            events.on_recovery(Recovery{f.what(), "Enter DFU", attempt, attempts - 1});
+            recovered(Recovery{f.what(), "Enter DFU", attempt, attempts});
         } catch (const DeviceStatus& s) {
             const bool refusal = first && s.status == status::data;
             if (refusal && ++refusals >= std::min(kRefusalsForMismatch, attempts))
@@ -126,7 +128,7 @@ DeviceIdentity enter_device(Client& client, std::uint32_t product_id, EventSink&
                                             product_id, status_name(s.status)));
                 throw Error(ExitCode::device_error, status_text(s));
             }
-            events.on_recovery(Recovery{status_text(s), "Enter DFU", attempt, attempts - 1});
+            recovered(Recovery{status_text(s), "Enter DFU", attempt, attempts});
         }
         client.settle_after_error();
     }
@@ -148,7 +150,8 @@ Flasher::Flasher(transports::Transport& transport, const FirmwareJob& job, Engin
 }
 
 void Flasher::enter() {
-    const DeviceIdentity id = enter_device(client_, job_.product_id, events_, !entered_);
+    const DeviceIdentity id =
+        enter_device(client_, job_.product_id, [this](const Recovery& r) { report_recovery(r); }, !entered_);
     entered_ = true;
     result_.device = id;
     // Modern loaders report 0/0: only a non-zero identity can contradict the file.
@@ -171,9 +174,13 @@ Response Flasher::ask(std::uint8_t code, std::span<const std::uint8_t> data) {
     return r;
 }
 
-void Flasher::recover(const std::string& reason, const std::string& unit, unsigned attempt, unsigned limit) {
+void Flasher::report_recovery(const Recovery& r) {
     ++result_.recoveries;
-    events_.on_recovery(Recovery{reason, unit, attempt, limit});
+    events_.on_recovery(r);
+}
+
+void Flasher::recover(const std::string& reason, const std::string& unit, unsigned attempt, unsigned max_attempts) {
+    report_recovery(Recovery{reason, unit, attempt, max_attempts});
     client_.settle_after_error();
     enter();
     // Whatever part of a row the device buffered before the failure is stale.
@@ -190,7 +197,8 @@ constexpr unsigned kNoisyLinkFactor = 4;
 template <typename Op>
 void Flasher::with_recovery(const std::string& unit, Op&& op) {
     const unsigned retries = client_.options().retries;
-    const unsigned limit = (retries + 1) * kNoisyLinkFactor - 1;
+    // The most attempts at `unit`: what the recovery events and the final error count to.
+    const unsigned max_attempts = (retries + 1) * kNoisyLinkFactor;
     unsigned same_point = 0;
     std::size_t last_point = SIZE_MAX;
     for (unsigned attempt = 1;; ++attempt) {
@@ -198,7 +206,7 @@ void Flasher::with_recovery(const std::string& unit, Op&& op) {
         const auto gave_up = [&] {
             same_point = step_ == last_point ? same_point + 1 : 1;
             last_point = step_;
-            return same_point > retries || attempt > limit;
+            return same_point > retries || attempt >= max_attempts;
         };
         try {
             op();
@@ -207,7 +215,7 @@ void Flasher::with_recovery(const std::string& unit, Op&& op) {
             if (gave_up())
                 throw Error(ExitCode::no_response,
                             fmt::format("{} for {}; gave up after {} attempts", f.what(), unit, attempt));
-            recover(f.what(), unit, attempt, limit);
+            recover(f.what(), unit, attempt, max_attempts);
         } catch (const DeviceStatus& s) {
             if (!status_is_transient(s.status) || gave_up()) {
                 const bool verify = s.status == status::verify;
@@ -216,7 +224,7 @@ void Flasher::with_recovery(const std::string& unit, Op&& op) {
                                         attempt > 1 ? fmt::format(" (after {} attempts)", attempt) : "",
                                         length_hint(s, result_.rows_done, job_.row_size, client_.options().packet_size)));
             }
-            recover(status_text(s), unit, attempt, limit);
+            recover(status_text(s), unit, attempt, max_attempts);
         }
     }
 }
@@ -239,9 +247,8 @@ void Flasher::transfer_row(const RowStep& row, std::uint8_t final_command) {
                 // refused and the row is redone. Two lost answers running mean the link or
                 // the device is gone.
                 if (++unsure > 1) throw;
-                ++result_.recoveries;
-                events_.on_recovery(Recovery{fmt::format("{}; going on, the row's CRC-32C decides", f.what()),
-                                             fmt::format("row 0x{:08X}", row.address), 0, 0});
+                report_recovery(Recovery{fmt::format("{}; going on, the row's CRC-32C decides", f.what()),
+                                         fmt::format("row 0x{:08X}", row.address), unsure, 1, false});
             }
         }
         offset += n;
@@ -371,7 +378,8 @@ DeviceIdentity query_device(transports::Transport& transport, ChecksumType check
     Client client(transport, checksum, options, events, cancel);
     try {
         transport.discard_input();
-        const DeviceIdentity id = enter_device(client, product_id, events, true);
+        const DeviceIdentity id =
+            enter_device(client, product_id, [&events](const Recovery& r) { events.on_recovery(r); }, true);
         client.command_unanswered(cmd::exit, {});
         return id;
     } catch (...) {

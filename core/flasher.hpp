@@ -30,7 +30,7 @@ struct RunResult {
     std::uint64_t end_address = 0;
     std::vector<std::uint32_t> mismatched_rows;  // verify: rows that differ
     std::optional<bool> app_valid;               // Verify Application's answer, if asked
-    unsigned recoveries = 0;                     // re-entries after a failure
+    unsigned recoveries = 0;                     // Recovery events reported, one per failure got over
     std::uint64_t commands = 0;
     std::chrono::duration<double> elapsed{};
     transports::Counters wire;
@@ -53,7 +53,10 @@ private:
     void transfer_row(const RowStep& row, std::uint8_t final_command);
     template <typename Op>
     void with_recovery(const std::string& unit, Op&& op);
-    void recover(const std::string& reason, const std::string& unit, unsigned attempt, unsigned limit);
+    // Counts the recovery in result_.recoveries and reports it: the one place for both.
+    void report_recovery(const Recovery& r);
+    // Reports, then re-enters DFU so `unit` can be redone.
+    void recover(const std::string& reason, const std::string& unit, unsigned attempt, unsigned max_attempts);
     void set_app_metadata();
     void verify_application();
     void row_finished(const RowStep& row);

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "core/error.hpp"
+#include "core/packet.hpp"
 #include "core/protocol.hpp"
 
 namespace dfu {
@@ -35,6 +36,7 @@ public:
     void on_device(const DeviceIdentity& id) override { inner_.on_device(id); }
     void on_progress(const Progress& p) override { inner_.on_progress(p); }
     void on_recovery(const Recovery& r) override { inner_.on_recovery(r); }
+    void on_waiting(const Waiting& w) override { inner_.on_waiting(w); }
     void on_note(const std::string& m) override { inner_.on_note(m); }
     void on_payload(const std::string& w, std::uint8_t c, std::span<const std::uint8_t> d) override {
         inner_.on_payload(w, c, d);
@@ -65,6 +67,35 @@ ScriptRunner::ScriptRunner(const ScriptPlan& plan, TransportFactory open, Engine
                            const std::atomic<bool>* cancel)
     : plan_(plan), open_(std::move(open)), options_(options), events_(events), cancel_(cancel) {}
 
+namespace {
+// The last packet of a data-file row: the Program/Verify/Erase Data after its Send Data.
+bool ends_row(const ScriptSession& s, std::size_t i) {
+    const std::uint32_t row = s.packets[i].row;
+    return row != ScriptPacket::kNoRow && (i + 1 == s.packets.size() || s.packets[i + 1].row != row);
+}
+}  // namespace
+
+void ScriptRunner::start_progress() {
+    progress_ = Progress{};
+    progress_.bytes_total = plan_.bytes_to_device();
+    for (const ScriptSession& s : plan_.sessions)
+        for (std::size_t i = 0; i < s.packets.size(); ++i) progress_.rows_total += ends_row(s, i);
+    high_water_ = 0;
+}
+
+void ScriptRunner::packet_done(const ScriptSession& session, std::size_t first_index, std::size_t i) {
+    // A packet redone after a retry or reconnect was counted the first time.
+    const std::size_t ordinal = first_index + i + 1;
+    if (ordinal <= high_water_) return;
+    high_water_ = ordinal;
+    const ScriptPacket& p = session.packets[i];
+    progress_.bytes_done += p.data_size + kFrameOverhead;
+    if (!ends_row(session, i)) return;
+    ++progress_.rows_done;
+    progress_.row_address = p.row;
+    events_.on_progress(progress_);
+}
+
 void ScriptRunner::exchange(Client& client, const ScriptPacket& p, const ScriptPacket& enter) {
     const std::span<const std::uint8_t> data = plan_.data(p);
     if (!p.answered) {
@@ -85,7 +116,7 @@ void ScriptRunner::exchange(Client& client, const ScriptPacket& p, const ScriptP
                               fmt::format("{}: {}{}", plan_.where(p), f.what(),
                                           c.retries ? fmt::format(" ({} attempts)", attempt + 1) : "")};
             ++result_.retries;
-            events_.on_recovery(Recovery{f.what(), plan_.where(p), attempt + 1, c.retries});
+            events_.on_recovery(Recovery{f.what(), plan_.where(p), attempt + 1, c.retries + 1});
             client.settle_after_error();
         }
     }
@@ -136,6 +167,8 @@ ScriptResult ScriptRunner::run() {
             result_.wire.bytes_discarded += c.bytes_discarded;
         }
     };
+    start_progress();
+    std::size_t first_index = 0;  // of the session's first packet in the whole plan
     try {
         transport->discard_input();
         for (const ScriptSession& session : plan_.sessions) {
@@ -150,6 +183,7 @@ ScriptResult ScriptRunner::run() {
                 Failure failure;
                 try {
                     exchange(*client, p, enter);
+                    packet_done(session, first_index, i);
                     ++i;
                     continue;
                 } catch (const Failure& f) {
@@ -184,6 +218,7 @@ ScriptResult ScriptRunner::run() {
                 i = p.redo_from == 0 ? 1 : p.redo_from;
             }
             ++result_.sessions_done;
+            first_index += session.packets.size();
         }
     } catch (const Failure& f) {
         finish();

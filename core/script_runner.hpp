@@ -15,8 +15,8 @@ namespace dfu {
 struct ScriptResult {
     std::size_t sessions_done = 0;
     std::uint64_t packets_sent = 0;
-    unsigned retries = 0;
-    unsigned reconnects = 0;
+    unsigned retries = 0;     // one Recovery event each
+    unsigned reconnects = 0;  // one Recovery event each
     std::chrono::duration<double> elapsed{};
     transports::Counters wire;  // of the transport in use at the end
 };
@@ -34,6 +34,9 @@ public:
 
 private:
     void exchange(Client& client, const ScriptPacket& p, const ScriptPacket& enter);
+    // Progress counts data-file rows (their last packet answered) and the plan's frame bytes.
+    void start_progress();
+    void packet_done(const ScriptSession& session, std::size_t first_index, std::size_t i);
 
     const ScriptPlan& plan_;
     TransportFactory open_;
@@ -41,6 +44,8 @@ private:
     EventSink& events_;
     const std::atomic<bool>* cancel_;
     ScriptResult result_;
+    Progress progress_;
+    std::size_t high_water_ = 0;  // packets of the plan answered so far, counted once
 };
 
 }  // namespace dfu

@@ -8,6 +8,7 @@ packages=(
   libcli11-dev nlohmann-json3-dev libfmt-dev doctest-dev
   libserialport-dev libusb-1.0-0-dev libhidapi-dev
   umockdev libumockdev-dev
+  python3 python3-jsonschema
 )
 if [ "${1:-}" = "--fuzz" ]; then
   # libclang-rt-dev follows the distribution's default clang (libclang-rt-14-dev on bookworm).

@@ -30,13 +30,16 @@ void PolledBusTransport::send(std::span<const std::uint8_t> packet, Reply) {
     if (packet.size() > port_->max_transfer())
         throw IoError(fmt::format("{}: a {}-byte packet does not fit one {}-byte transaction", port_->description(),
                                   packet.size(), port_->max_transfer()));
+    counters_.bytes_discarded += partial_.size();  // the rest of an answer to an earlier packet
+    partial_.clear();
     port_->write(packet);
     counters_.bytes_sent += packet.size();
     ++counters_.packets_sent;
 }
 
 bool PolledBusTransport::receive(std::vector<std::uint8_t>& frame, Clock::time_point deadline) {
-    frame.clear();
+    frame.swap(partial_);  // a frame begun before the last deadline
+    partial_.clear();
     std::vector<std::uint8_t> chunk;
     unsigned empty_polls = 0;
     for (;;) {
@@ -61,7 +64,9 @@ bool PolledBusTransport::receive(std::vector<std::uint8_t>& frame, Clock::time_p
             want = total - frame.size();
         }
         if (Clock::now() >= deadline) {
-            counters_.bytes_discarded += frame.size();
+            // The caller may wait on (it wakes now and then to look for Ctrl-C): keep what
+            // arrived of the frame until the next receive, send or discard_input.
+            partial_.swap(frame);
             frame.clear();
             return false;
         }
@@ -87,6 +92,8 @@ bool PolledBusTransport::receive(std::vector<std::uint8_t>& frame, Clock::time_p
 }
 
 void PolledBusTransport::discard_input() {
+    counters_.bytes_discarded += partial_.size();
+    partial_.clear();
     // Nothing is buffered on the host; a response the device still holds is replaced by
     // the answer to the next packet.
 }

@@ -31,6 +31,7 @@ private:
     std::unique_ptr<BusPort> port_;
     Capabilities caps_;
     Counters counters_;
+    std::vector<std::uint8_t> partial_;  // a frame begun when receive's deadline passed
 };
 
 }  // namespace dfu::transports

@@ -44,7 +44,8 @@ public:
     // Sends one whole packet, in one piece.
     virtual void send(std::span<const std::uint8_t> packet, Reply reply) = 0;
     // Waits for one whole frame (start byte to end byte, as long as its header says)
-    // and stores it in `frame`. False when the deadline passed first.
+    // and stores it in `frame`. False when the deadline passed first; a frame partly
+    // received by then is kept for the next receive (the engine waits in short slices).
     virtual bool receive(std::vector<std::uint8_t>& frame, Clock::time_point deadline) = 0;
     // Drops anything received and not yet read: stale answers after a recovery.
     virtual void discard_input() = 0;

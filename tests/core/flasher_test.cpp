@@ -123,7 +123,8 @@ TEST_CASE("recovery: each kind of damage is survived - by going on or by redoing
             if ((fault == Fault::lose_response || fault == Fault::corrupt_response) && send_data) {
                 // The chunk did reach the device: going on costs nothing, nothing is redone.
                 CHECK(r.recoveries == 1);
-                CHECK(ev.recoveries[0].attempt == 0);
+                CHECK_FALSE(ev.recoveries[0].redone);
+                CHECK(ev.recoveries[0].attempt == 1);
                 CHECK(count_code(dev, cmd::enter) == 1);
             } else if (send_data && (fault == Fault::lose_request || fault == Fault::corrupt_request_lose_response)) {
                 // The chunk never arrived: going on, then the row's CRC-32C refuses the row
@@ -131,12 +132,34 @@ TEST_CASE("recovery: each kind of damage is survived - by going on or by redoing
                 // in NONE: the next packet is refused with ERROR_CMD, and again only a new
                 // Enter DFU and the whole row recover.
                 CHECK(r.recoveries == 2);
-                CHECK(ev.recoveries[0].attempt == 0);
+                CHECK_FALSE(ev.recoveries[0].redone);
+                CHECK(ev.recoveries[1].redone);
                 CHECK(ev.recoveries[1].attempt == 1);
             } else {
                 CHECK(r.recoveries == 1);
+                CHECK(ev.recoveries[0].redone);
                 CHECK(ev.recoveries[0].attempt == 1);
             }
+            for (const Recovery& rec : ev.recoveries) CHECK(rec.attempt <= rec.max_attempts);
+        }
+    }
+}
+
+TEST_CASE("recovery: a retried Enter DFU is a recovery the result counts, attempt N of --retries + 1") {
+    for (const Fault fault : {Fault::lose_response, Fault::corrupt_response}) {
+        CAPTURE(static_cast<int>(fault));
+        InProcessDevice dev(InProcessDevice::default_config());
+        dev.set_fault_plan([&](std::size_t i, const std::vector<std::uint8_t>&) { return i < 2 ? fault : Fault::none; });
+        FirmwareJob job = make_job(2);
+        NullEvents ev;
+        const RunResult r = Flasher(dev, job, fast_options(), ev).run(Action::program);
+        check_flash_has(dev.flash(), job);
+        REQUIRE(ev.recoveries.size() == 2);
+        CHECK(r.recoveries == 2);
+        for (unsigned i = 0; i < 2; ++i) {
+            CHECK(ev.recoveries[i].unit == "Enter DFU");
+            CHECK(ev.recoveries[i].attempt == i + 1);
+            CHECK(ev.recoveries[i].max_attempts == fast_options().retries + 1);
         }
     }
 }

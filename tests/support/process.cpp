@@ -2,7 +2,9 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <pty.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -28,6 +30,62 @@ std::vector<char*> c_argv(const std::vector<std::string>& argv) {
     for (const auto& a : argv) v.push_back(const_cast<char*>(a.c_str()));
     v.push_back(nullptr);
     return v;
+}
+
+// With DFUHOST_JSON_CAPTURE set, every dfuhost --json run appends its exit code and its
+// stdout to that file, for the schema check that runs after the end-to-end tests
+// (tests/json_schema). One write() on an O_APPEND descriptor: tests running in parallel
+// do not interleave their records.
+void capture_json_run(const std::vector<std::string>& argv, const ProcessResult& r) {
+    const char* capture = std::getenv("DFUHOST_JSON_CAPTURE");
+    if (!capture || !*capture || argv.empty() || std::filesystem::path(argv[0]).filename() != "dfuhost") return;
+    bool json = false;
+    std::string command;
+    for (const auto& a : argv) {
+        json = json || a == "--json";
+        command += " " + a;
+    }
+    if (!json) return;
+    std::string record = "# run exit_code=" + std::to_string(r.exit_code) + ":" + command + "\n" + r.out;
+    if (!r.out.empty() && r.out.back() != '\n') record += '\n';
+    const int fd = ::open(capture, O_WRONLY | O_CREAT | O_APPEND, 0644);
+    if (fd < 0) throw std::runtime_error(std::string("DFUHOST_JSON_CAPTURE: cannot open ") + capture);
+    const ssize_t n = ::write(fd, record.data(), record.size());
+    ::close(fd);
+    if (n != static_cast<ssize_t>(record.size())) throw std::runtime_error("DFUHOST_JSON_CAPTURE: short write");
+}
+
+// Starts argv with stdin from /dev/null, stdout into `out`, stderr onto `err`.
+pid_t spawn(const std::vector<std::string>& argv, const std::filesystem::path& out, int err) {
+    const pid_t pid = ::fork();
+    if (pid < 0) throw std::runtime_error("fork failed");
+    if (pid == 0) {
+        const int o = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        const int in = ::open("/dev/null", O_RDONLY);
+        ::dup2(o, 1);
+        ::dup2(err, 2);
+        ::dup2(in, 0);
+        auto args = c_argv(argv);
+        ::execv(args[0], args.data());
+        ::_exit(127);
+    }
+    return pid;
+}
+
+// One look at a running child: true once it has exited, or was killed at `timeout`, with
+// its wait status in `status`. Sends interrupt.signal once `ready` accepts its stdout.
+bool child_done(pid_t pid, int& status, const SignalWhen& interrupt, bool& signalled,
+                const std::filesystem::path& out, std::chrono::steady_clock::time_point started,
+                std::chrono::milliseconds timeout) {
+    if (::waitpid(pid, &status, WNOHANG) == pid) return true;
+    if (interrupt.ready && !signalled && interrupt.ready(slurp(out))) {
+        ::kill(pid, interrupt.signal);
+        signalled = true;
+    }
+    if (std::chrono::steady_clock::now() - started <= timeout) return false;
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, &status, 0);
+    return true;
 }
 
 int decode_status(int status) {
@@ -60,40 +118,66 @@ ProcessResult run_process(const std::vector<std::string>& argv, const SignalWhen
     TempDir dir;
     const auto out_path = dir / "stdout";
     const auto err_path = dir / "stderr";
+    const int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     const auto started = std::chrono::steady_clock::now();
-    const pid_t pid = ::fork();
-    if (pid < 0) throw std::runtime_error("fork failed");
-    if (pid == 0) {
-        const int o = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        const int e = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        const int in = ::open("/dev/null", O_RDONLY);
-        ::dup2(o, 1);
-        ::dup2(e, 2);
-        ::dup2(in, 0);
-        auto args = c_argv(argv);
-        ::execv(args[0], args.data());
-        ::_exit(127);
-    }
+    const pid_t pid = spawn(argv, out_path, err);
+    ::close(err);
     int status = 0;
-    for (;;) {
-        const pid_t r = ::waitpid(pid, &status, WNOHANG);
-        if (r == pid) break;
-        if (interrupt.ready && !signalled && interrupt.ready(slurp(out_path))) {
-            ::kill(pid, interrupt.signal);
-            signalled = true;
-        }
-        if (std::chrono::steady_clock::now() - started > timeout) {
-            ::kill(pid, SIGKILL);
-            ::waitpid(pid, &status, 0);
-            break;
-        }
+    while (!child_done(pid, status, interrupt, signalled, out_path, started, timeout))
         std::this_thread::sleep_for(std::chrono::milliseconds(2));
-    }
     ProcessResult res;
     res.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     res.exit_code = decode_status(status);
     res.out = slurp(out_path);
     res.err = slurp(err_path);
+    capture_json_run(argv, res);
+    return res;
+}
+
+ProcessResult run_on_terminal(const std::vector<std::string>& argv, unsigned short columns,
+                              const SignalWhen& interrupt, std::chrono::milliseconds timeout) {
+    int master = -1;
+    int slave = -1;
+    winsize size{};
+    size.ws_col = columns;
+    size.ws_row = 24;
+    if (::openpty(&master, &slave, nullptr, nullptr, &size) != 0) throw std::runtime_error("openpty failed");
+    ::ioctl(slave, TIOCSWINSZ, &size);  // as a terminal emulator sets it when the pane is sized
+    ::fcntl(master, F_SETFD, FD_CLOEXEC);
+    ::fcntl(slave, F_SETFD, FD_CLOEXEC);
+    TempDir dir;
+    const auto out_path = dir / "stdout";
+    const auto started = std::chrono::steady_clock::now();
+    const pid_t pid = spawn(argv, out_path, slave);
+    ::close(slave);
+    ProcessResult res;
+    bool signalled = false;
+    bool exited = false;
+    int status = 0;
+    // Read the terminal while the child runs (a full pty would block it) and after it
+    // exits, until the master reports that no writer is left.
+    for (;;) {
+        pollfd p{master, POLLIN, 0};
+        if (::poll(&p, 1, 2) > 0) {
+            char buf[4096];
+            const ssize_t n = ::read(master, buf, sizeof buf);
+            if (n > 0) {
+                res.err.append(buf, static_cast<std::size_t>(n));
+                continue;
+            }
+            if (exited) break;  // EIO: the slave side is closed
+        } else if (exited) {
+            break;
+        }
+        if (!exited && child_done(pid, status, interrupt, signalled, out_path, started, timeout)) {
+            exited = true;
+            res.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        }
+    }
+    ::close(master);
+    res.exit_code = decode_status(status);
+    res.out = slurp(out_path);
+    capture_json_run(argv, res);
     return res;
 }
 

@@ -29,6 +29,13 @@ struct SignalWhen {
 ProcessResult run_process(const std::vector<std::string>& argv, const SignalWhen& interrupt,
                           std::chrono::milliseconds timeout = std::chrono::seconds(60));
 
+// Runs argv with its standard error on a pseudo-terminal `columns` wide (standard output
+// to a file), as in a user's terminal pane; `err` holds every byte the terminal received.
+// `interrupt` as for run_process.
+ProcessResult run_on_terminal(const std::vector<std::string>& argv, unsigned short columns,
+                              const SignalWhen& interrupt = {},
+                              std::chrono::milliseconds timeout = std::chrono::seconds(60));
+
 // A fresh folder under $TMPDIR, removed with its contents on destruction.
 class TempDir {
 public:

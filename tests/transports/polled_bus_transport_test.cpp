@@ -1,6 +1,9 @@
 // The polled-bus framing (I2C, SPI) against the real responder core as the bus target.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <thread>
+
 #include "bus_target.hpp"
 #include "core/error.hpp"
 #include "core/flasher.hpp"
@@ -104,4 +107,49 @@ TEST_CASE("polled bus: the packet size is capped by the bridge's transaction") {
     CHECK(t.capabilities().max_packet == 61);
     CHECK(t.capabilities().polled_responses);
     CHECK_THROWS_AS(t.send(std::vector<std::uint8_t>(62, 0x01), transports::Reply::expected), transports::IoError);
+}
+
+namespace {
+// A bus that hands out scripted read transactions, pausing before each as told: a response
+// can be made to straddle the deadline of a receive.
+class ScriptedBus final : public transports::BusPort {
+public:
+    struct Read {
+        std::vector<std::uint8_t> bytes;
+        std::chrono::milliseconds pause{0};
+    };
+    explicit ScriptedBus(std::vector<Read> reads) : reads_(std::move(reads)) {}
+    void write(std::span<const std::uint8_t>) override {}
+    bool read(std::span<std::uint8_t> buffer) override {
+        std::fill(buffer.begin(), buffer.end(), 0xFF);  // idle
+        if (next_ == reads_.size()) return true;
+        const Read& r = reads_[next_++];
+        std::this_thread::sleep_for(r.pause);
+        std::copy_n(r.bytes.begin(), std::min(r.bytes.size(), buffer.size()), buffer.begin());
+        return true;
+    }
+    std::size_t max_transfer() const noexcept override { return 6; }
+    std::string description() const override { return "scripted bus"; }
+
+private:
+    std::vector<Read> reads_;
+    std::size_t next_ = 0;
+};
+}  // namespace
+
+TEST_CASE("polled bus: a frame begun when receive's deadline passed is finished by the next receive") {
+    // The engine waits in short slices (to see Ctrl-C): a slice may end inside a response.
+    const auto answer = encode_packet(status::success, std::vector<std::uint8_t>{1, 2, 3, 4, 5}, ChecksumType::sum);
+    REQUIRE(answer.size() == 12);
+    const std::vector<std::uint8_t> head(answer.begin(), answer.begin() + 6);
+    const std::vector<std::uint8_t> tail(answer.begin() + 6, answer.end());
+    transports::PolledBusTransport t(
+        std::make_unique<ScriptedBus>(std::vector<ScriptedBus::Read>{{head, std::chrono::milliseconds(40)}, {tail, {}}}),
+        64);
+    std::vector<std::uint8_t> frame;
+    const auto t0 = transports::Clock::now();
+    CHECK_FALSE(t.receive(frame, t0 + std::chrono::milliseconds(20)));  // the head arrives after this deadline
+    CHECK(t.receive(frame, t0 + std::chrono::milliseconds(500)));
+    CHECK(frame == answer);
+    CHECK(t.counters().bytes_discarded == 0);
 }
