@@ -171,7 +171,7 @@ TEST_CASE("a wire given twice, or an option of another wire, is refused before t
     CHECK(contains(spi.err, "--baud is an option of --uart, but this run uses --spi"));
     const auto two = dfuhost({"program", sample("blinky.hex"), "--uart", sim.pty(), "--i2c", "/dev/i2c-1"});
     CHECK(two.exit_code == 2);
-    CHECK(contains(two.err, "--uart and --i2c given together"));
+    CHECK(contains(two.err, "not several (--uart and --i2c given)"));
     CHECK(sim.trace().empty());
 }
 
