@@ -13,6 +13,7 @@
 #include "cli/list.hpp"
 #include "cli/reporter.hpp"
 #include "cli/script_commands.hpp"
+#include "cli/usage.hpp"
 #include "core/error.hpp"
 #include "formats/input_error.hpp"
 #include "transports/transport.hpp"
@@ -56,8 +57,7 @@ int main(int argc, char** argv) {
                 out->open_log();  // when the run failed before it opened the log itself
             } catch (const Error&) {
             }
-            out->result(
-                {{"event", "result"}, {"ok", false}, {"exit_code", static_cast<int>(code)}, {"error", message}});
+            out->result(failure_result({raw.output.json, command, raw.file}, code, message));
             out->error(message);
         } else {
             std::fprintf(stderr, "dfuhost: error: %s\n", message.c_str());

@@ -6,9 +6,6 @@
 #include <cctype>
 #include <cstdio>
 
-#include <nlohmann/json.hpp>
-
-#include "core/error.hpp"
 
 namespace dfu::cli {
 
@@ -67,18 +64,19 @@ std::string did_you_mean(std::string_view word, const std::vector<std::string>& 
     return c ? fmt::format("; did you mean '{}'?", *c) : std::string();
 }
 
+nlohmann::json failure_result(const UsageContext& context, ExitCode code, const std::string& message) {
+    nlohmann::json result{
+        {"event", "result"}, {"schema", 1}, {"ok", false}, {"exit_code", static_cast<int>(code)}, {"error", message}};
+    if (!context.command.empty()) result["action"] = context.command;
+    if (!context.file.empty()) result["file"] = context.file;
+    return result;
+}
+
 int report_usage_error(const UsageContext& context, const std::string& message) {
     std::fprintf(stderr, "dfuhost: error: %s\nRun 'dfuhost %s%s--help' for usage.\n", message.c_str(),
                  context.command.c_str(), context.command.empty() ? "" : " ");
     if (context.json) {
-        nlohmann::json result{{"event", "result"},
-                              {"schema", 1},
-                              {"ok", false},
-                              {"exit_code", static_cast<int>(ExitCode::usage)},
-                              {"error", message}};
-        if (!context.command.empty()) result["action"] = context.command;
-        if (!context.file.empty()) result["file"] = context.file;
-        const std::string line = result.dump();
+        const std::string line = failure_result(context, ExitCode::usage, message).dump();
         std::fprintf(stdout, "%s\n", line.c_str());
         std::fflush(stdout);
     }

@@ -7,6 +7,10 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
+#include "core/error.hpp"
+
 namespace dfu::cli {
 
 // The candidate the user most likely meant by `word`: the same word in another case, the
@@ -24,6 +28,10 @@ struct UsageContext {
     std::string command;  // "program", ...; empty when not known
     std::string file;     // the FILE argument; empty when not given
 };
+
+// The result event of a run that failed before its command could send a richer one:
+// "event":"result","schema":1,"ok":false, the exit code, the error, and action and file when known.
+nlohmann::json failure_result(const UsageContext& context, ExitCode code, const std::string& message);
 
 // Prints the error (and the hint to --help) on stderr and, under --json, the result event on
 // stdout. Returns the usage exit code.
