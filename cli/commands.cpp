@@ -121,8 +121,19 @@ int run_info(const RawOptions& raw, Reporter& out, const std::atomic<bool>& inte
     const TransportChoice wire = transport_choice(raw);
     for (const auto& w : wire.warnings()) out.warning(w);
     auto transport = wire.open();
-    const DeviceIdentity id = query_device(*transport, checksum_option(raw), product_id, engine, out, &interrupted);
-    out.result({{"ok", true},
+    const DeviceIdentity id = [&] {
+        try {
+            return query_device(*transport, checksum_option(raw), product_id, engine, out, &interrupted);
+        } catch (const Error& e) {
+            // program and verify take the product ID from their file; info has none to take it from.
+            if (e.code() != ExitCode::identity_mismatch || !raw.product_id.empty()) throw;
+            throw Error(e.code(), fmt::format("the device refused product ID 0 (no --product-id given): info has no "
+                                              "file to take it from, so give --product-id HEX (as in the .cyacd2 "
+                                              "header or the .mtbdfu \"Product Id\")"));
+        }
+    }();
+    out.result({{"event", "result"},
+                {"ok", true},
                 {"exit_code", 0},
                 {"action", "info"},
                 {"silicon_id", hex32(id.silicon_id)},

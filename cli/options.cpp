@@ -3,7 +3,10 @@
 #include <fmt/format.h>
 
 #include <cctype>
+#include <algorithm>
 #include <charconv>
+
+#include <fmt/ranges.h>
 
 #include "core/error.hpp"
 
@@ -40,21 +43,61 @@ Error usage(const std::string& message) {
     return Error(ExitCode::usage, message);
 }
 
-std::uint64_t number_in(const std::string& option, const std::string& text, std::uint64_t lo, std::uint64_t hi) {
+// Why `text` is not a number in lo..hi (the words after "--option: "), or "" when it is one.
+std::string number_problem(const std::string& text, std::uint64_t lo, std::uint64_t hi, const std::string& example) {
     const auto v = parse_number(text);
-    if (!v) throw usage(fmt::format("{}: '{}' is not a number (use decimal or 0x-hex)", option, text));
-    if (*v < lo || *v > hi)
-        throw usage(fmt::format("{}: {} is out of range {}..{} (0x{:X}..0x{:X})", option, text, lo, hi, lo, hi));
-    return *v;
+    if (!v) return fmt::format("'{}' is not a number; expected e.g. {}", text, example);
+    if (*v < lo || *v > hi) return fmt::format("{} is out of range {}..{} (0x{:X}..0x{:X})", text, lo, hi, lo, hi);
+    return {};
 }
 
-std::optional<std::uint32_t> optional_u32(const std::string& option, const std::string& text, std::uint64_t lo = 0,
+std::uint64_t number_in(const std::string& option, const std::string& text, std::uint64_t lo, std::uint64_t hi,
+                        const std::string& example) {
+    const std::string problem = number_problem(text, lo, hi, example);
+    if (!problem.empty()) throw usage(fmt::format("{}: {}", option, problem));
+    return *parse_number(text);
+}
+
+std::optional<std::uint32_t> optional_u32(const std::string& option, const std::string& text,
+                                          const std::string& example, std::uint64_t lo = 0,
                                           std::uint64_t hi = 0xFFFFFFFF) {
     if (text.empty()) return std::nullopt;
-    return static_cast<std::uint32_t>(number_in(option, text, lo, hi));
+    return static_cast<std::uint32_t>(number_in(option, text, lo, hi, example));
 }
 
 }  // namespace
+
+// A CLI11 transform that takes what parse_number takes, in lo..hi, and hands CLI11 the decimal
+// value, so the message names the option and the accepted form instead of CLI11's own text.
+// (Given with ->transform(): ->check() would not let it rewrite "0x1C200" or "1k".)
+CLI::Validator number_check(std::string example, std::uint64_t lo, std::uint64_t hi) {
+    return CLI::Validator(
+        [=](std::string& text) {
+            const std::string problem = number_problem(text, lo, hi, example);
+            if (problem.empty()) text = std::to_string(*parse_number(text));
+            return problem;
+        },
+        "");
+}
+
+CLI::Validator one_of(std::vector<std::string> words) {
+    return CLI::Validator(
+        [words](std::string& text) {
+            if (std::find(words.begin(), words.end(), text) != words.end()) return std::string();
+            return fmt::format("'{}' is not one of {}", text, fmt::join(words, ", "));
+        },
+        "");
+}
+
+const std::vector<WireOptions>& wire_specific_options() {
+    static const std::vector<WireOptions> table{
+        {"--uart", {"--baud", "--parity", "--data-bits", "--stop-bits"}},
+        {"--i2c", {"--i2c-address", "--i2c-speed"}},
+        {"--spi", {"--spi-clock", "--spi-mode", "--spi-lsb-first"}},
+        {"--usb-hid", {}},
+    };
+    return table;
+}
 
 std::uint32_t product_id_option(const RawOptions& o) {
     if (o.product_id.empty()) return 0;
@@ -75,21 +118,21 @@ ChecksumType checksum_option(const RawOptions& o) {
 ImageOptions image_options(const RawOptions& o) {
     ImageOptions io;
     if (!o.product_id.empty()) io.product_id = product_id_option(o);
-    if (auto v = optional_u32("--app-id", o.app_id, 0, 255)) io.app_id = static_cast<std::uint8_t>(*v);
-    io.row_size = optional_u32("--row-size", o.row_size, 64, 4096);
+    if (auto v = optional_u32("--app-id", o.app_id, "1", 0, 255)) io.app_id = static_cast<std::uint8_t>(*v);
+    io.row_size = optional_u32("--row-size", o.row_size, "512", 64, 4096);
     if (io.row_size && (*io.row_size & (*io.row_size - 1)) != 0)
         throw usage(fmt::format("--row-size: {} is not a power of two", *io.row_size));
     if (!o.checksum.empty()) io.checksum = checksum_option(o);
-    io.base = optional_u32("--base", o.base);
-    io.app_start = optional_u32("--app-start", o.app_start);
-    io.app_length = optional_u32("--app-length", o.app_length, 1);
-    io.fill = static_cast<std::uint8_t>(number_in("--fill", o.fill, 0, 255));
+    io.base = optional_u32("--base", o.base, "0x10000000");
+    io.app_start = optional_u32("--app-start", o.app_start, "0x10000000");
+    io.app_length = optional_u32("--app-length", o.app_length, "0x8000", 1);
+    io.fill = static_cast<std::uint8_t>(number_in("--fill", o.fill, 0, 255, "0xFF"));
     return io;
 }
 
 EngineOptions engine_options(const RawOptions& o) {
     EngineOptions e;
-    e.packet_size = o.packet_size.empty() ? 64 : number_in("--packet-size", o.packet_size, 16, 0xFFFF + 7);
+    e.packet_size = o.packet_size.empty() ? 64 : number_in("--packet-size", o.packet_size, 16, 0xFFFF + 7, "64");
     e.timeout = std::chrono::milliseconds(o.timeout_ms);
     e.error_holdoff = std::chrono::milliseconds(o.error_holdoff_ms);
     e.retries = o.retries;
@@ -122,20 +165,20 @@ void add_transport_options(CLI::App& cmd, RawOptions& o) {
         ->type_name("N")
         ->group(g)
         ->capture_default_str()
-        ->check(CLI::Range(1u, 100'000'000u));
+        ->transform(number_check("115200", 1, 100'000'000));
     cmd.add_option("--parity", o.parity, "Parity")
         ->group(g)
         ->capture_default_str()
-        ->check(CLI::IsMember({"none", "odd", "even"}));
+        ->check(one_of({"none", "odd", "even"}));
     cmd.add_option("--data-bits", o.data_bits, "Data bits")
         ->type_name("N")
         ->group(g)
         ->capture_default_str()
-        ->check(CLI::Range(5u, 8u));
+        ->transform(number_check("8", 5, 8));
     cmd.add_option("--stop-bits", o.stop_bits, "Stop bits")
         ->group(g)
         ->capture_default_str()
-        ->check(CLI::IsMember({"1", "1.5", "2"}));
+        ->check(one_of({"1", "1.5", "2"}));
     cmd.add_option("--i2c", o.i2c, "I2C: /dev/i2c-N, kitprog3[:SERIAL], mcp2221[:SERIAL] or cp2112[:SERIAL]")
         ->type_name("DEV")
         ->group(g);
@@ -155,10 +198,10 @@ void add_transport_options(CLI::App& cmd, RawOptions& o) {
         ->type_name("0-3")
         ->group(g)
         ->capture_default_str()
-        ->check(CLI::Range(0u, 3u));
+        ->transform(number_check("0", 0, 3));
     cmd.add_flag("--spi-lsb-first", o.spi_lsb_first, "Least significant bit first")->group(g);
     cmd.add_option("--usb-hid", o.usb_hid, "USB-HID DFU device: VID:PID[:SERIAL] in hex (default 058b:f21d)")
-        ->type_name("[VID:PID]")
+        ->type_name("[VID:PID[:SERIAL]]")
         ->expected(0, 1)
         ->group(g);
 }
@@ -174,7 +217,7 @@ void add_image_options(CLI::App& cmd, RawOptions& o) {
         ->group(g);
     cmd.add_option("--checksum", o.checksum, "Packet checksum: sum or crc16 (default: the file's, else sum)")
         ->group(g)
-        ->check(CLI::IsMember({"sum", "crc16"}));
+        ->check(one_of({"sum", "crc16"}));
     cmd.add_option("--base", o.base, "Load address of a .bin file")->type_name("ADDR")->group(g);
     cmd.add_option("--app-start", o.app_start, "Application range start (default: @APPINFO, or a found signature)")
         ->type_name("ADDR")
@@ -196,20 +239,20 @@ void add_session_options(CLI::App& cmd, RawOptions& o) {
         ->type_name("MS")
         ->group(g)
         ->capture_default_str()
-        ->check(CLI::Range(1u, 600'000u));
+        ->transform(number_check("1000", 1, 600'000));
     cmd.add_option("--retries", o.retries,
                    "Attempts after failures the device answered nothing right in; a row on a noisy link that "
                    "keeps answering gets up to 4x as many")
         ->type_name("N")
         ->group(g)
         ->capture_default_str()
-        ->check(CLI::Range(0u, 100u));
+        ->transform(number_check("3", 0, 100));
     cmd.add_option("--error-holdoff", o.error_holdoff_ms,
                    "Milliseconds the device ignores input after an error; waited before Enter DFU again")
         ->type_name("MS")
         ->group(g)
         ->capture_default_str()
-        ->check(CLI::Range(0u, 10'000u));
+        ->transform(number_check("30", 0, 10'000));
 }
 
 void add_output_options(CLI::App& cmd, RawOptions& o) {

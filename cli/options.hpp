@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -40,6 +41,18 @@ struct RawOptions {
     std::string output_file;
     std::string action = "program";
 };
+
+// CLI11 checks (number_check is given with ->transform(), as it rewrites the value) whose messages name the option and the accepted form ("--baud: 'fast' is not
+// a number; expected e.g. 115200") instead of CLI11's own wording.
+CLI::Validator number_check(std::string example, std::uint64_t lo, std::uint64_t hi);
+CLI::Validator one_of(std::vector<std::string> words);
+
+// The options that only mean something on one wire; given with another wire they are refused.
+struct WireOptions {
+    std::string wire;
+    std::vector<std::string> options;
+};
+const std::vector<WireOptions>& wire_specific_options();
 
 void add_transport_options(CLI::App& cmd, RawOptions& o);
 void add_image_options(CLI::App& cmd, RawOptions& o);

@@ -2,6 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <cerrno>
+#include <cstring>
+#include <iostream>
+
 #include "cli/log_header.hpp"
 #include "cli/status_line.hpp"
 #include "core/error.hpp"
@@ -33,8 +37,11 @@ void Reporter::open_log() {
         options_.log_file.clear();  // refused for good: nothing of this run goes to that file
         throw;
     }
+    errno = 0;
     log_.open(options_.log_file, std::ios::out | std::ios::trunc);
-    if (!log_) throw Error(ExitCode::usage, fmt::format("--log: cannot write {}", options_.log_file));
+    if (!log_)
+        throw Error(ExitCode::usage,
+                    fmt::format("--log: cannot write {}: {}", options_.log_file, std::strerror(errno)));
     log_ << pending_log_;
     pending_log_.clear();
     pending_log_.shrink_to_fit();

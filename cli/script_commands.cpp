@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <fstream>
 
 #include "cli/output_paths.hpp"
@@ -54,6 +57,9 @@ json row_command_set(std::uint32_t row_size, std::size_t packet_size, std::uint8
 }  // namespace
 
 int run_mtbdfu(const RawOptions& raw, Reporter& out, const std::atomic<bool>& interrupted) {
+    if (const std::string ext = lower_extension(raw.file); ext == ".hex" || ext == ".bin" || ext == ".cyacd2")
+        throw Error(ExitCode::usage,
+                    fmt::format("run takes a .mtbdfu session file; use `dfuhost program {}` for a {}", raw.file, ext));
     const EngineOptions engine = engine_options(raw);
     const TransportChoice wire = transport_choice(raw);
     const formats::Mtbdfu doc = formats::load_mtbdfu(raw.file);
@@ -127,11 +133,24 @@ int run_generate(const RawOptions& raw, Reporter& out) {
                           : raw.action == "erase" ? Action::erase
                                                   : Action::program;
 
+    // -o - writes the document to standard output; its dataFile is then the input's absolute
+    // path, since where the document will be kept is not known.
+    const bool to_stdout = raw.output_file == "-";
+    if (to_stdout && out.json())
+        throw Error(ExitCode::usage, "-o -: the .mtbdfu and the --json events would both go to standard output; "
+                                     "drop one");
+    if (to_stdout && ext == ".bin")
+        throw Error(ExitCode::usage,
+                    "-o -: a .mtbdfu for a .bin needs the image as a .hex file written next to it, and standard "
+                    "output has no folder: give -o FILE.mtbdfu (FILE.hex is written beside it)");
     const std::filesystem::path out_path = raw.output_file;
-    const std::filesystem::path out_dir = std::filesystem::absolute(out_path).parent_path();
+    const std::filesystem::path out_dir =
+        to_stdout ? std::filesystem::current_path() : std::filesystem::absolute(out_path).parent_path();
     std::filesystem::path data_file = std::filesystem::absolute(input);
-    refuse_overwrite("-o", out_path, {{input, "the input image"}});
-    out.protect(out_path, "the -o output");
+    if (!to_stdout) {
+        refuse_overwrite("-o", out_path, {{input, "the input image"}});
+        out.protect(out_path, "the -o output");
+    }
     if (ext == ".bin") {
         // A .mtbdfu reads .bin data files at address 0: give it the image as Intel HEX instead.
         data_file = out_dir / (out_path.stem().string() + ".hex");
@@ -151,13 +170,16 @@ int run_generate(const RawOptions& raw, Reporter& out) {
         formats::SparseImage image;
         for (const Step& s : job.steps)
             if (const auto* r = std::get_if<RowStep>(&s)) image.add(r->address, r->data);
+        errno = 0;
         std::ofstream hex(data_file, std::ios::out | std::ios::trunc);
         hex << formats::write_intel_hex(image);
         hex.close();
-        if (!hex) throw Error(ExitCode::usage, fmt::format("-o: cannot write the companion {}", data_file.string()));
+        if (!hex)
+            throw Error(ExitCode::usage, fmt::format("-o: cannot write the companion {}: {}", data_file.string(),
+                                                     std::strerror(errno)));
     }
     std::error_code ec;
-    std::filesystem::path ref = std::filesystem::relative(data_file, out_dir, ec);
+    std::filesystem::path ref = to_stdout ? data_file : std::filesystem::relative(data_file, out_dir, ec);
     if (ec || ref.empty()) ref = data_file;
 
     json app_info{{"File Version", "0x1"},
@@ -194,11 +216,18 @@ int run_generate(const RawOptions& raw, Reporter& out) {
     }
     const json doc{{"APPInfo", app_info}, {"commands", commands}};
     out.open_log();
+    if (to_stdout) {
+        const std::string text = doc.dump(2) + '\n';
+        if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size() || std::fflush(stdout) != 0)
+            throw Error(ExitCode::internal, fmt::format("-o -: writing standard output failed: {}", std::strerror(errno)));
+        return 0;
+    }
+    errno = 0;
     std::ofstream f(out_path, std::ios::out | std::ios::trunc);
-    if (!f) throw Error(ExitCode::usage, fmt::format("-o: cannot write {}", out_path.string()));
+    if (!f) throw Error(ExitCode::usage, fmt::format("-o: cannot write {}: {}", out_path.string(), std::strerror(errno)));
     f << doc.dump(2) << '\n';
     f.close();
-    if (!f) throw Error(ExitCode::internal, fmt::format("writing {} failed", out_path.string()));
+    if (!f) throw Error(ExitCode::internal, fmt::format("writing {} failed: {}", out_path.string(), std::strerror(errno)));
 
     out.result({{"ok", true},
                 {"exit_code", 0},

@@ -154,12 +154,15 @@ void Flasher::enter() {
         enter_device(client_, job_.product_id, [this](const Recovery& r) { report_recovery(r); }, !entered_);
     entered_ = true;
     result_.device = id;
-    // Modern loaders report 0/0: only a non-zero identity can contradict the file.
-    if (id.silicon_id != 0 && job_.silicon_id && *job_.silicon_id != 0 && id.silicon_id != *job_.silicon_id)
+    // Modern loaders report 0/0 and files built for any part say 0: the identity is compared
+    // only when both the device and the file name a silicon ID, and the revision only with it
+    // (a revision means nothing without the part it is a revision of).
+    const bool compare = id.silicon_id != 0 && job_.silicon_id && *job_.silicon_id != 0;
+    if (compare && id.silicon_id != *job_.silicon_id)
         throw Error(ExitCode::identity_mismatch,
                     fmt::format("the device's silicon ID is 0x{:08X} but {} is built for 0x{:08X}", id.silicon_id,
                                 job_.source, *job_.silicon_id));
-    if (id.silicon_id != 0 && job_.silicon_rev && id.silicon_rev != *job_.silicon_rev)
+    if (compare && job_.silicon_rev && id.silicon_rev != *job_.silicon_rev)
         throw Error(ExitCode::identity_mismatch,
                     fmt::format("the device's silicon revision is 0x{:02X} but {} is built for 0x{:02X}",
                                 id.silicon_rev, job_.source, *job_.silicon_rev));

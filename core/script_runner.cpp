@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <map>
 #include <thread>
@@ -20,8 +22,11 @@ class LoggingSink final : public EventSink {
 public:
     LoggingSink(EventSink& inner, const std::vector<std::filesystem::path>& paths) : inner_(inner) {
         for (const auto& p : paths) {
+            errno = 0;
             auto& f = files_.emplace_back(p, std::ios::out | std::ios::trunc);
-            if (!f) throw Error(ExitCode::input_invalid, fmt::format("outFile: cannot write {}", p.string()));
+            if (!f)
+                throw Error(ExitCode::input_invalid,
+                            fmt::format("outFile: cannot write {}: {}", p.string(), std::strerror(errno)));
         }
     }
     void route_to(int log) { current_ = log; }

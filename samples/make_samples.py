@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Regenerates the sample application image in .hex, .bin and .cyacd2 form.
+"""Regenerates the sample application image in .hex, .bin and .cyacd2 form, and as
+mtbdfu/blinky_cm4_crc.hex, the data file the sample .mtbdfu sessions name.
 
 The image is a made-up Cortex-M application of 5000 bytes at 0x10000000 (a vector
 table, then deterministic filler standing in for code) followed by its CRC-32C
@@ -78,6 +79,8 @@ def main() -> None:
     write_hex(HERE / "blinky.hex", data)
     (HERE / "blinky.bin").write_bytes(data)
     write_cyacd2(HERE / "blinky.cyacd2", data)
+    # The data file the published .mtbdfu samples name, so they run as shipped.
+    write_hex(HERE / "mtbdfu" / "blinky_cm4_crc.hex", data)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@
 
 #include "transports/port_lock.hpp"
 #include "transports/serial_backends.hpp"
+#include "transports/serial_open_error.hpp"
 
 namespace dfu::transports {
 namespace {
@@ -72,16 +73,10 @@ std::unique_ptr<ByteStream> open_libserialport(const UartSettings& s) {
         return OpenError(fmt::format("{}: {}: {}", s.port, what, why));
     };
     if (sp_open(port, SP_MODE_READ_WRITE) != SP_OK) {
-        const std::string why = last_error();
+        // sp_last_error_code() is the system's error number of the failed open.
+        const int error = sp_last_error_code();
         sp_free_port(port);
-        if (why.find("ermission") != std::string::npos)
-            throw OpenError(
-                fmt::format("{}: permission denied (add your user to the 'dialout' group, "
-                            "or install the udev rules, see README)",
-                            s.port));
-        if (why.find("busy") != std::string::npos)
-            throw OpenError(fmt::format("{}: busy: in use by another process ({})", s.port, why));
-        throw OpenError(fmt::format("{}: cannot open: {}", s.port, why));
+        throw serial_open_error(s.port, error);
     }
     // libserialport takes no lock of its own: hold the port exclusively through its descriptor.
     int fd = -1;

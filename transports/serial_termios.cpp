@@ -13,6 +13,7 @@
 
 #include "transports/port_lock.hpp"
 #include "transports/serial_backends.hpp"
+#include "transports/serial_open_error.hpp"
 
 namespace dfu::transports {
 namespace {
@@ -136,14 +137,7 @@ private:
 std::unique_ptr<ByteStream> open_termios_tty(const UartSettings& s) {
     const int fd = ::open(s.port.c_str(), O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0) {
-        const int e = errno;
-        if (e == ENOENT) throw OpenError(fmt::format("{}: no such serial port", s.port));
-        if (e == EACCES)
-            throw OpenError(
-                fmt::format("{}: permission denied (add your user to the 'dialout' group, "
-                            "or install the udev rules, see README)",
-                            s.port));
-        throw OpenError(fmt::format("{}: cannot open: {}", s.port, std::strerror(e)));
+        throw serial_open_error(s.port, errno);
     }
     termios t{};
     if (!::isatty(fd) || ::tcgetattr(fd, &t) != 0) {
