@@ -65,8 +65,9 @@ int main(int argc, char** argv) {
         return static_cast<int>(code);
     };
     try {
-        raw.output.command_line.assign(argv, argv + argc);
-        out = std::make_unique<Reporter>(raw.output);
+        OutputOptions output = raw.output;
+        output.command_line.assign(argv, argv + argc);
+        out = std::make_unique<Reporter>(output);
         if (!raw.file.empty()) out->protect(raw.file, "the input file");
         for (const std::string* wire : {&raw.uart, &raw.i2c, &raw.spi}) {
             std::error_code ec;
