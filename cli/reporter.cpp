@@ -1,13 +1,12 @@
 #include "cli/reporter.hpp"
 
-#include <unistd.h>
-
 #include <fmt/format.h>
 
 #include <iostream>
 
 #include "core/error.hpp"
 #include "core/protocol.hpp"
+#include "platform/console.hpp"
 
 namespace dfu::cli {
 
@@ -20,7 +19,7 @@ std::string human_bytes(double n) {
 }  // namespace
 
 Reporter::Reporter(const OutputOptions& options) : options_(options), start_(std::chrono::steady_clock::now()) {
-    bar_ = !options_.json && !options_.quiet && !options_.debug && ::isatty(STDERR_FILENO);
+    bar_ = !options_.json && !options_.quiet && !options_.debug && platform::is_terminal(stderr);
 }
 
 void Reporter::protect(std::filesystem::path path, std::string role) {

@@ -6,7 +6,7 @@
 #include <cmath>
 #include <string>
 
-#include "transports/port_lock.hpp"
+#include "platform/port_lock.hpp"
 #include "transports/serial_backends.hpp"
 
 namespace dfu::transports {
@@ -83,17 +83,12 @@ std::unique_ptr<ByteStream> open_libserialport(const UartSettings& s) {
             throw OpenError(fmt::format("{}: busy: in use by another process ({})", s.port, why));
         throw OpenError(fmt::format("{}: cannot open: {}", s.port, why));
     }
-    // libserialport takes no lock of its own: hold the port exclusively through its descriptor.
-    int fd = -1;
-    if (sp_get_port_handle(port, &fd) == SP_OK && fd >= 0) {
-        try {
-            lock_open_node(fd, s.port);
-        } catch (...) {
-            sp_close(port);
-            sp_free_port(port);
-            throw;
-        }
-        set_tty_exclusive(fd);
+    try {
+        platform::lock_serial_port(port, s.port);
+    } catch (...) {
+        sp_close(port);
+        sp_free_port(port);
+        throw;
     }
     if (s.stop_bits == StopBits::one_and_half) {
         sp_close(port);

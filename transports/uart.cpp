@@ -36,7 +36,7 @@ std::unique_ptr<Transport> open_uart(const UartSettings& requested) {
         stream = open_socket_stream(settings);
     } else {
         stream = open_libserialport(settings);
-        if (!stream) stream = open_termios_tty(settings);
+        if (!stream) stream = open_tty(settings);
     }
 
     Capabilities caps;
