@@ -38,6 +38,10 @@ int main(int argc, char** argv) {
                  ": update MCU firmware through a DFU bootloader (Infineon DFU protocol)\n"
                  "over UART. Inputs: Intel .hex, .bin (with --base), .cyacd2, .mtbdfu sessions.",
                  "dfuhost"};
+    // CLI11 takes /x as an option on Windows by default; dfuhost's options are the same
+    // everywhere, and an argument such as /dev/i2c-1 or a POSIX path under wine is a value.
+    // Subcommands inherit this setting when they are added.
+    app.allow_windows_style_options(false);
     app.set_version_flag("--version", "dfuhost " DFUHOST_VERSION);
     app.footer(kExitCodes);
     app.require_subcommand(1, 1);

@@ -1,7 +1,9 @@
 #pragma once
-// A terminal device opened by path, for ttys libserialport cannot describe: the
-// pseudo-terminals of socat, ser2net setups and dfu-sim. POSIX termios; on Windows every
-// COM port goes through libserialport and this path only reports why a name cannot open.
+// A serial port or terminal opened by path. POSIX: termios, for the ttys libserialport cannot
+// describe (the pseudo-terminals of socat, ser2net setups and dfu-sim); libserialport opens
+// the rest. Windows: every COM port, through Win32 synchronous I/O (libserialport's overlapped
+// I/O does not work over wine's COM-to-tty mapping, which the Windows tests use); libserialport
+// still lists them.
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -25,6 +27,9 @@ public:
     // Opens `path` raw, non-blocking and exclusively (another dfuhost is refused as busy),
     // and sets the line. Throws OpenError naming the path and saying what to do.
     static std::unique_ptr<Tty> open(const std::string& path, const TtyLine& line);
+    // True where this path opens every serial port (Windows), false where it is only the
+    // fallback after libserialport (POSIX).
+    static bool opens_every_port() noexcept;
 
     // Throws IoError.
     virtual void write_all(std::span<const std::uint8_t> bytes) = 0;

@@ -193,4 +193,8 @@ std::unique_ptr<Tty> Tty::open(const std::string& path, const TtyLine& line) {
     return std::make_unique<TermiosTty>(fd, path);
 }
 
+bool Tty::opens_every_port() noexcept {
+    return false;
+}
+
 }  // namespace dfu::platform
