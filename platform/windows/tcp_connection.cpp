@@ -10,6 +10,7 @@
 #include <mutex>
 
 #include "platform/errors.hpp"
+#include "platform/windows/error_text.hpp"
 
 namespace dfu::platform {
 namespace {
@@ -21,18 +22,6 @@ int ms_until(Clock::time_point deadline) {
     return left <= 0 ? 0 : static_cast<int>(std::min<long long>((left + 999) / 1000, INT_MAX));
 }
 
-// The system's own text for a Winsock error code.
-std::string wsa_text(int code) {
-    char* text = nullptr;
-    const DWORD n = ::FormatMessageA(FORMAT_MESSAGE_ALLOCATE_BUFFER | FORMAT_MESSAGE_FROM_SYSTEM |
-                                         FORMAT_MESSAGE_IGNORE_INSERTS,
-                                     nullptr, static_cast<DWORD>(code), 0, reinterpret_cast<char*>(&text), 0, nullptr);
-    std::string s = n && text ? std::string(text, n) : fmt::format("Winsock error {}", code);
-    if (text) ::LocalFree(text);
-    while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ' || s.back() == '.')) s.pop_back();
-    return s;
-}
-
 // WSAStartup once per process; the reference count it keeps is released at exit.
 void start_winsock(const std::string& shown) {
     static std::once_flag once;
@@ -41,7 +30,7 @@ void start_winsock(const std::string& shown) {
         WSADATA data;
         result = ::WSAStartup(MAKEWORD(2, 2), &data);
     });
-    if (result != 0) throw OpenError(fmt::format("{}: cannot start Winsock: {}", shown, wsa_text(result)));
+    if (result != 0) throw OpenError(fmt::format("{}: cannot start Winsock: {}", shown, windows_error_text(result)));
 }
 
 class WinsockTcp final : public TcpConnection {
@@ -89,7 +78,7 @@ public:
 
 private:
     [[noreturn]] void fail(const char* what, int err) const {
-        throw IoError(fmt::format("{}: {} failed: {}", shown_, what, wsa_text(err)));
+        throw IoError(fmt::format("{}: {} failed: {}", shown_, what, windows_error_text(err)));
     }
     SOCKET s_;
     std::string shown_;
@@ -136,7 +125,7 @@ std::unique_ptr<TcpConnection> TcpConnection::connect(const std::string& host, c
     hints.ai_socktype = SOCK_STREAM;
     addrinfo* found = nullptr;
     if (const int rc = ::getaddrinfo(host.c_str(), port.c_str(), &hints, &found); rc != 0)
-        throw OpenError(fmt::format("{}: cannot resolve '{}': {}", shown, host, wsa_text(rc)));
+        throw OpenError(fmt::format("{}: cannot resolve '{}': {}", shown, host, windows_error_text(rc)));
     const auto deadline = Clock::now() + timeout;
     SOCKET s = INVALID_SOCKET;
     int last_error = 0;
@@ -144,7 +133,7 @@ std::unique_ptr<TcpConnection> TcpConnection::connect(const std::string& host, c
     ::freeaddrinfo(found);
     if (s == INVALID_SOCKET)
         throw OpenError(fmt::format("{}: cannot connect: {} (is the serial server running and the port right?)",
-                                    shown, wsa_text(last_error)));
+                                    shown, windows_error_text(last_error)));
     const BOOL one = TRUE;
     ::setsockopt(s, IPPROTO_TCP, TCP_NODELAY, reinterpret_cast<const char*>(&one), sizeof one);
     return std::make_unique<WinsockTcp>(s, shown);

@@ -10,22 +10,12 @@
 #include <algorithm>
 
 #include "platform/errors.hpp"
+#include "platform/windows/error_text.hpp"
 
 namespace dfu::platform {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-std::string win_error_text(DWORD code) {
-    char* text = nullptr;
-    const DWORD n = ::FormatMessageA(FORMAT_MESSAGE_ALLOCATE_BUFFER | FORMAT_MESSAGE_FROM_SYSTEM |
-                                         FORMAT_MESSAGE_IGNORE_INSERTS,
-                                     nullptr, code, 0, reinterpret_cast<char*>(&text), 0, nullptr);
-    std::string s = n && text ? std::string(text, n) : fmt::format("error {}", code);
-    if (text) ::LocalFree(text);
-    while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ' || s.back() == '.')) s.pop_back();
-    return s;
-}
 
 class ComPort final : public Tty {
 public:
@@ -38,7 +28,7 @@ public:
             DWORD n = 0;
             const DWORD chunk = static_cast<DWORD>(std::min<std::size_t>(bytes.size() - done, 1u << 20));
             if (!::WriteFile(h_, bytes.data() + done, chunk, &n, nullptr))
-                throw IoError(fmt::format("{}: write failed: {}", name_, win_error_text(::GetLastError())));
+                throw IoError(fmt::format("{}: write failed: {}", name_, windows_error_text(::GetLastError())));
             if (n == 0) throw IoError(fmt::format("{}: write timed out", name_));
             done += n;
         }
@@ -56,7 +46,7 @@ public:
             t.ReadTotalTimeoutConstant = left > 0 ? static_cast<DWORD>(std::min<long long>(left, MAXDWORD - 1)) : 0;
             t.WriteTotalTimeoutConstant = 5000;
             if (!::SetCommTimeouts(h_, &t))
-                throw IoError(fmt::format("{}: cannot set timeouts: {}", name_, win_error_text(::GetLastError())));
+                throw IoError(fmt::format("{}: cannot set timeouts: {}", name_, windows_error_text(::GetLastError())));
             DWORD n = 0;
             if (!::ReadFile(h_, buffer.data(), static_cast<DWORD>(std::min<std::size_t>(buffer.size(), MAXDWORD)), &n,
                             nullptr)) {
@@ -64,7 +54,7 @@ public:
                 if (e == ERROR_OPERATION_ABORTED || e == ERROR_BAD_COMMAND || e == ERROR_DEVICE_NOT_CONNECTED ||
                     e == ERROR_GEN_FAILURE)
                     throw IoError(fmt::format("{}: device disconnected", name_));
-                throw IoError(fmt::format("{}: read failed: {}", name_, win_error_text(e)));
+                throw IoError(fmt::format("{}: read failed: {}", name_, windows_error_text(e)));
             }
             if (n > 0) return n;
             if (left <= 0 || Clock::now() >= deadline) return 0;
@@ -91,14 +81,14 @@ std::unique_ptr<Tty> Tty::open(const std::string& path, const TtyLine& line) {
             throw OpenError(fmt::format("{}: no such serial port (`dfuhost list` shows the COM ports present)", path));
         if (e == ERROR_ACCESS_DENIED || e == ERROR_SHARING_VIOLATION)
             throw OpenError(fmt::format("{}: busy: in use by another process", path));
-        throw OpenError(fmt::format("{}: cannot open: {}", path, win_error_text(e)));
+        throw OpenError(fmt::format("{}: cannot open: {}", path, windows_error_text(e)));
     }
     DCB dcb{};
     dcb.DCBlength = sizeof dcb;
     if (!::GetCommState(h, &dcb)) {
         const DWORD e = ::GetLastError();
         ::CloseHandle(h);
-        throw OpenError(fmt::format("{}: not a serial port: {}", path, win_error_text(e)));
+        throw OpenError(fmt::format("{}: not a serial port: {}", path, windows_error_text(e)));
     }
     dcb.BaudRate = line.baud;
     dcb.ByteSize = static_cast<BYTE>(line.data_bits);
@@ -119,7 +109,7 @@ std::unique_ptr<Tty> Tty::open(const std::string& path, const TtyLine& line) {
         const DWORD e = ::GetLastError();
         ::CloseHandle(h);
         throw OpenError(fmt::format("{}: cannot set {} baud {}{}{}: {}", path, line.baud, line.data_bits, line.parity,
-                                    line.two_stop_bits ? 2 : 1, win_error_text(e)));
+                                    line.two_stop_bits ? 2 : 1, windows_error_text(e)));
     }
     ::PurgeComm(h, PURGE_RXCLEAR | PURGE_TXCLEAR);
     return std::make_unique<ComPort>(h, path);
