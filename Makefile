@@ -1,5 +1,5 @@
 # Thin wrapper over CMake; see README.md.
-.PHONY: all deps build demo test build-asan test-asan fuzz clean
+.PHONY: all deps build demo test build-asan test-asan fuzz clean windows test-windows
 
 JOBS ?= $(shell nproc)
 
@@ -31,5 +31,25 @@ fuzz:
 	@scripts/install-deps.sh --fuzz
 	JOBS=$(JOBS) scripts/fuzz.sh $(FUZZ_SECONDS)
 
+# Windows dfuhost.exe, cross-built with mingw-w64 (static: runs with nothing installed).
+# The C libraries come from ../shared/third-party (DFUHOST_THIRD_PARTY), checksummed.
+WINE_PREFIX := $(CURDIR)/build-windows/wineprefix
+windows:
+	@scripts/install-deps.sh --windows
+	JOBS=$(JOBS) scripts/build-windows-deps.sh build-windows/deps
+	cmake --preset windows
+	cmake --build build-windows -j $(JOBS)
+
+# The unit tests (one doctest .exe) under wine, then dfuhost.exe against the Linux dfu-sim
+# over a wine COM port and socket:// (tests/windows/e2e_wine.py). A wine prefix of its own
+# under build-windows/, so nothing depends on the user's home.
+test-windows: windows build
+	@if [ ! -f $(WINE_PREFIX)/system.reg ]; then \
+	  echo "Creating the wine prefix $(WINE_PREFIX)"; \
+	  WINEPREFIX=$(WINE_PREFIX) WINEDEBUG=-all wineboot --init >/dev/null 2>&1; \
+	fi
+	WINEPREFIX=$(WINE_PREFIX) WINEDEBUG=-all wine build-windows/windows_unit_tests.exe
+	WINEPREFIX=$(WINE_PREFIX) WINEDEBUG=-all tests/windows/e2e_wine.py build-windows build
+
 clean:
-	rm -rf build build-asan build-fuzz
+	rm -rf build build-asan build-fuzz build-windows

@@ -68,6 +68,10 @@ CommandLine::CommandLine()
            ": update MCU firmware through a DFU bootloader (Infineon DFU protocol)\n"
            "over UART, I2C, SPI or USB-HID. Inputs: Intel .hex, .bin (with --base), .cyacd2, .mtbdfu sessions.",
            "dfuhost") {
+    // CLI11 takes /x as an option on Windows by default; dfuhost's options are the same
+    // everywhere, and an argument such as /dev/i2c-1 or a POSIX path under wine is a value.
+    // Subcommands inherit this setting when they are added.
+    app_.allow_windows_style_options(false);
     app_.set_version_flag("-V,--version", "dfuhost " DFUHOST_VERSION);
     app_.footer(kExitCodes);
     app_.require_subcommand(1, 1);

@@ -1,6 +1,4 @@
 // dfuhost: update MCU firmware over a DFU bootloader's command-response protocol.
-#include <csignal>
-
 #include <fmt/format.h>
 
 #include <atomic>
@@ -16,25 +14,14 @@
 #include "cli/usage.hpp"
 #include "core/error.hpp"
 #include "formats/input_error.hpp"
+#include "platform/interrupt.hpp"
+#include "platform/utf8_console.hpp"
 #include "transports/transport.hpp"
 
 namespace {
 
-// Signals are process-wide; the engine only ever reads this between packets.
+// Ctrl-C is process-wide; the engine only ever reads this between packets.
 std::atomic<bool> g_interrupted{false};
-
-extern "C" void on_signal(int) {
-    g_interrupted.store(true);
-}
-
-void install_signal_handlers() {
-    struct sigaction sa {};
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sa.sa_flags = 0;  // no SA_RESTART: a blocking wait returns so the flag is seen sooner
-    sigaction(SIGINT, &sa, nullptr);
-    sigaction(SIGTERM, &sa, nullptr);
-}
 
 }  // namespace
 
@@ -42,12 +29,13 @@ int main(int argc, char** argv) {
     using namespace dfu;
     using namespace dfu::cli;
 
+    platform::use_utf8_console();
     CommandLine command_line;
     if (const auto done = command_line.parse(argc, argv)) return *done;
     const RawOptions& raw = command_line.options();
     const std::string& command = command_line.command();
 
-    install_signal_handlers();
+    platform::install_interrupt_handlers(g_interrupted);
     std::unique_ptr<Reporter> out;
     // Every failure ends the same way: one result event (unless the command sent a
     // richer one), one error line, the exit code of the phase that failed.

@@ -44,6 +44,12 @@ bool is_node(const std::string& device) {
     return device.starts_with("/dev/");
 }
 
+// i2c-dev and spidev nodes are Linux's; elsewhere say so before anything is opened.
+void require_kernel_bus_nodes(const char* option, const std::string& device) {
+    if (is_node(device) && !transports::kernel_bus_nodes_available())
+        throw usage(fmt::format("{} {}: {}", option, device, transports::kNoKernelBusNodes));
+}
+
 }  // namespace
 
 TransportChoice transport_choice(const RawOptions& o) {
@@ -59,6 +65,7 @@ TransportChoice transport_choice(const RawOptions& o) {
         c.i2c.device = o.i2c;
         c.i2c.address = static_cast<std::uint8_t>(number_option("--i2c-address", o.i2c_address, 0x08, 0x77));
         c.i2c.speed_hz = speed_option("--i2c-speed", o.i2c_speed, 1000, 5000000);
+        require_kernel_bus_nodes("--i2c", o.i2c);
         const auto kind = transports::split_selector(o.i2c).first;
         if (!is_node(o.i2c) && kind != "kitprog3" && kind != "mcp2221" && kind != "cp2112")
             throw usage(
@@ -71,6 +78,7 @@ TransportChoice transport_choice(const RawOptions& o) {
         c.spi.clock_hz = speed_option("--spi-clock", o.spi_clock, 1000, 100000000);
         c.spi.mode = static_cast<std::uint8_t>(o.spi_mode);
         c.spi.lsb_first = o.spi_lsb_first;
+        require_kernel_bus_nodes("--spi", o.spi);
         const auto kind = transports::split_selector(o.spi).first;
         if (!is_node(o.spi) && kind != "kitprog3" && kind != "mcp2210")
             throw usage(fmt::format("--spi {}: expected /dev/spidevB.C, kitprog3[:SERIAL] or mcp2210[:SERIAL]", o.spi));

@@ -8,6 +8,7 @@
 #include <system_error>
 
 #include "formats/input_error.hpp"
+#include "platform/file_open.hpp"
 
 namespace dfu::formats {
 
@@ -55,11 +56,7 @@ std::string read_file_bytes(const std::filesystem::path& p) {
     if (size > kMaxInputFileBytes) throw too_big(size);
 
     errno = 0;
-#ifdef _WIN32
-    std::unique_ptr<std::FILE, FileCloser> f(_wfopen(p.c_str(), L"rb"));
-#else
-    std::unique_ptr<std::FILE, FileCloser> f(std::fopen(p.c_str(), "rb"));
-#endif
+    std::unique_ptr<std::FILE, FileCloser> f(platform::open_for_reading(p));
     if (!f) {
         const int err = errno;  // before anything else can change it
         throw InputError(name, 0, fmt::format("cannot open the file: {}", describe_errno(err)));

@@ -13,8 +13,13 @@
 namespace dfu::transports {
 
 // Linux i2c-dev ("/dev/i2c-1") through I2C_RDWR; spidev ("/dev/spidev0.0") through SPI_IOC_MESSAGE.
+// Built on Linux only; elsewhere (no_linux_wires.cpp) kernel_bus_nodes_available() is false
+// and opening one throws OpenError with kNoKernelBusNodes.
+bool kernel_bus_nodes_available() noexcept;                           // linux_dev_node.cpp
 std::unique_ptr<BusPort> open_i2c_dev(const I2cSettings& settings);  // i2c_dev.cpp
 std::unique_ptr<BusPort> open_spidev(const SpiSettings& settings);   // spidev.cpp
+inline constexpr const char* kNoKernelBusNodes =
+    "not available on this operating system; use a USB bridge (kitprog3, mcp2221, cp2112, mcp2210)";
 
 // KitProg3 / MiniProg4 over libusb: settings.device is "kitprog3" or "kitprog3:SELECTOR".
 std::unique_ptr<BusPort> open_kitprog3_i2c(const I2cSettings& settings);  // kitprog3.cpp

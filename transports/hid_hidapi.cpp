@@ -1,8 +1,8 @@
 #include "transports/hid_hidapi.hpp"
-#include "transports/port_lock.hpp"
+#include "platform/node_access.hpp"
+#include "platform/port_lock.hpp"
 
 #include <hidapi/hidapi.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -55,7 +55,7 @@ void init_hidapi() {
 
 class HidapiDevice final : public HidDevice {
 public:
-    HidapiDevice(hid_device* dev, NodeLock lock, std::string description)
+    HidapiDevice(hid_device* dev, platform::NodeLock lock, std::string description)
         : dev_(dev), lock_(std::move(lock)), description_(std::move(description)) {}
     ~HidapiDevice() override { hid_close(dev_); }
     HidapiDevice(const HidapiDevice&) = delete;
@@ -92,7 +92,7 @@ public:
 
 private:
     hid_device* dev_;
-    NodeLock lock_;  // hidapi shares no descriptor: the node is held through one of ours
+    platform::NodeLock lock_;  // hidapi shares no descriptor: the node is held through one of ours
     std::string description_;
 };
 
@@ -132,12 +132,11 @@ std::vector<HidCandidate> hidapi_enumerate(std::uint16_t vid, std::uint16_t pid)
 
 std::unique_ptr<HidDevice> hidapi_open(const UsbCandidate& device, std::string_view what) {
     init_hidapi();
-    NodeLock lock = NodeLock::take(device.path, fmt::format("{} {}", what, device.path));
+    platform::NodeLock lock = platform::NodeLock::take(device.path, fmt::format("{} {}", what, device.path));
     hid_device* dev = hid_open_path(device.path.c_str());
     if (dev == nullptr) {
         // hidapi does not keep errno; ask the node itself why.
-        if (access(device.path.c_str(), R_OK | W_OK) != 0) {
-            const int err = errno;
+        if (const int err = platform::node_access_errno(device.path); err != 0) {
             if (err == EACCES || err == EPERM)
                 throw OpenError(fmt::format("cannot open {} {}: permission denied; {}", what, device.path,
                                             hid_permission_advice(device.path)));

@@ -12,11 +12,9 @@
 #include "transports/linux_dev_node.hpp"
 #include "transports/transport.hpp"
 
-#if defined(__linux__)
 #include <linux/i2c-dev.h>
 #include <linux/i2c.h>
 #include <sys/ioctl.h>
-#endif
 
 namespace dfu::transports {
 
@@ -78,7 +76,6 @@ std::vector<FoundNode> find_i2c_nodes() {
     return found;
 }
 
-#if defined(__linux__)
 namespace {
 
 // i2c-dev refuses longer messages (I2C_RDWR checks each message against 8192 bytes);
@@ -208,14 +205,5 @@ std::unique_ptr<BusPort> open_i2c_dev(const I2cSettings& settings) {
     if (!speed.note.empty()) description += fmt::format(" (--i2c-speed {} not applied)", format_hz(settings.speed_hz));
     return std::make_unique<I2cDevPort>(std::move(fd), path, settings.address, std::move(description));
 }
-
-#else  // not Linux
-
-std::unique_ptr<BusPort> open_i2c_dev(const I2cSettings& settings) {
-    throw OpenError(fmt::format(
-        "{}: i2c-dev nodes exist only on Linux: use a USB bridge (--i2c kitprog3|mcp2221|cp2112)", settings.device));
-}
-
-#endif
 
 }  // namespace dfu::transports

@@ -8,18 +8,16 @@
 
 #include <fmt/format.h>
 
-#include "transports/port_lock.hpp"
+#include "platform/posix/fd_lock.hpp"
+#include "transports/bus_open.hpp"
 #include "transports/transport.hpp"
 
-#if defined(__linux__)
 #include <dirent.h>
 #include <fcntl.h>
 #include <unistd.h>
-#endif
 
 namespace dfu::transports {
 
-#if defined(__linux__)
 namespace {
 
 // i2c-2 before i2c-10, spidev0.1 before spidev1.0: digit runs compare as numbers.
@@ -65,7 +63,7 @@ FileDescriptor open_dev_node(const std::string& path, const DevNodeKind& kind) {
     while (fd < 0 && errno == EINTR);
     if (fd >= 0) {
         FileDescriptor node(fd);
-        lock_open_node(node.get(), path);
+        platform::lock_open_node(node.get(), path);
         return node;
     }
     const int err = errno;
@@ -108,22 +106,9 @@ std::vector<std::string> list_dev_nodes(std::string_view prefix, bool (*suffix_o
     return names;
 }
 
-#else  // not Linux: no such nodes
-
-FileDescriptor::~FileDescriptor() = default;
-FileDescriptor& FileDescriptor::operator=(FileDescriptor&& other) noexcept {
-    fd_ = other.fd_;
-    other.fd_ = -1;
-    return *this;
+bool kernel_bus_nodes_available() noexcept {
+    return true;
 }
-FileDescriptor open_dev_node(const std::string& path, const DevNodeKind& kind) {
-    throw OpenError(fmt::format("{}: {} nodes exist only on Linux", path, kind.module));
-}
-std::vector<std::string> list_dev_nodes(std::string_view, bool (*)(std::string_view)) {
-    return {};
-}
-
-#endif
 
 std::string dev_node_name(const std::string& path) {
     const auto slash = path.rfind('/');

@@ -11,7 +11,8 @@ namespace dfu::transports {
 // libserialport does not know the name (it refuses pseudo-terminals).
 std::unique_ptr<ByteStream> open_libserialport(const UartSettings& settings);
 
-// Plain POSIX termios, for ttys libserialport cannot describe (ptys). Throws OpenError.
-std::unique_ptr<ByteStream> open_termios_tty(const UartSettings& settings);
+// The platform's own tty path (termios on POSIX), for ttys libserialport cannot describe
+// (ptys). Throws OpenError.
+std::unique_ptr<ByteStream> open_tty(const UartSettings& settings);
 
 }  // namespace dfu::transports

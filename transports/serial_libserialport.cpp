@@ -6,9 +6,9 @@
 #include <cmath>
 #include <string>
 
-#include "transports/port_lock.hpp"
+#include "platform/port_lock.hpp"
 #include "transports/serial_backends.hpp"
-#include "transports/serial_open_error.hpp"
+#include "platform/serial_open_error.hpp"
 
 namespace dfu::transports {
 namespace {
@@ -76,19 +76,14 @@ std::unique_ptr<ByteStream> open_libserialport(const UartSettings& s) {
         // sp_last_error_code() is the system's error number of the failed open.
         const int error = sp_last_error_code();
         sp_free_port(port);
-        throw serial_open_error(s.port, error);
+        throw platform::serial_open_error(s.port, error);
     }
-    // libserialport takes no lock of its own: hold the port exclusively through its descriptor.
-    int fd = -1;
-    if (sp_get_port_handle(port, &fd) == SP_OK && fd >= 0) {
-        try {
-            lock_open_node(fd, s.port);
-        } catch (...) {
-            sp_close(port);
-            sp_free_port(port);
-            throw;
-        }
-        set_tty_exclusive(fd);
+    try {
+        platform::lock_serial_port(port, s.port);
+    } catch (...) {
+        sp_close(port);
+        sp_free_port(port);
+        throw;
     }
     if (s.stop_bits == StopBits::one_and_half) {
         sp_close(port);

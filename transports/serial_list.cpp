@@ -5,33 +5,9 @@
 #include <fmt/format.h>
 
 #include "transports/device_match.hpp"
-#include "transports/linux_dev_node.hpp"
+#include "transports/usb_port_path.hpp"
 
 namespace dfu::transports {
-namespace {
-
-// The USB device's port path from sysfs: its `devpath` attribute ("1.4") after the bus
-// number. The tty's `device` link leads to the interface or the usb-serial port below
-// the USB device, so look a few levels up, as libserialport itself does for busnum.
-std::string linux_usb_port_path(const std::string& port_name, int bus) {
-#if defined(__linux__)
-    const std::string base = "/sys/class/tty/" + dev_node_name(port_name) + "/device/";
-    std::string up;
-    for (int level = 0; level < 5; ++level) {
-        up += "../";
-        const std::string devpath = read_sysfs_line(base + up + "devpath");
-        if (!devpath.empty() && read_sysfs_line(base + up + "busnum") == std::to_string(bus))
-            return fmt::format("{}-{}", bus, devpath);
-    }
-#else
-    (void)port_name;
-    (void)bus;
-#endif
-    return {};
-}
-
-}  // namespace
-
 std::vector<FoundSerialPort> find_serial_ports() {
     std::vector<FoundSerialPort> found;
     sp_port** ports = nullptr;
@@ -49,7 +25,7 @@ std::vector<FoundSerialPort> find_serial_ports() {
             }
             if (const char* s = sp_get_port_usb_serial(*p)) f.serial = s;
             if (sp_get_port_usb_bus_address(*p, &bus, &address) == SP_OK) {
-                f.usb_path = linux_usb_port_path(f.name, bus);
+                f.usb_path = usb_port_path_of_tty(f.name, bus);
                 if (f.usb_path.empty()) f.usb_path = fmt::format("bus {} address {}", bus, address);
             }
         }

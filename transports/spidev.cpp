@@ -11,10 +11,8 @@
 #include "transports/linux_dev_node.hpp"
 #include "transports/transport.hpp"
 
-#if defined(__linux__)
 #include <linux/spi/spidev.h>
 #include <sys/ioctl.h>
-#endif
 
 namespace dfu::transports {
 namespace {
@@ -42,7 +40,6 @@ std::vector<FoundNode> find_spi_nodes() {
     return found;
 }
 
-#if defined(__linux__)
 namespace {
 
 // spidev's own default for its transfer buffer (module parameter bufsiz).
@@ -192,14 +189,5 @@ std::unique_ptr<BusPort> open_spidev(const SpiSettings& settings) {
     return std::make_unique<SpidevPort>(std::move(fd), path, settings.clock_hz, max,
                                         fmt::format("spi {} {}", path, wanted));
 }
-
-#else  // not Linux
-
-std::unique_ptr<BusPort> open_spidev(const SpiSettings& settings) {
-    throw OpenError(fmt::format("{}: spidev nodes exist only on Linux: use a USB bridge (--spi kitprog3|mcp2210)",
-                                settings.device));
-}
-
-#endif
 
 }  // namespace dfu::transports

@@ -23,7 +23,9 @@ StreamTransport::~StreamTransport() {
 }
 
 void StreamTransport::wait_for_quiet_line() const {
-    if (Clock::now() < quiet_until_) std::this_thread::sleep_until(quiet_until_);
+    // A loop, not one call: on Windows sleep_until measures with a coarser clock than
+    // steady_clock and can return a fraction of a millisecond early, shortening the gap.
+    while (Clock::now() < quiet_until_) std::this_thread::sleep_until(quiet_until_);
 }
 
 void StreamTransport::send(std::span<const std::uint8_t> packet, Reply reply) {

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "platform/errors.hpp"
+
 namespace dfu::transports {
 
 using Clock = std::chrono::steady_clock;
@@ -52,13 +54,9 @@ public:
     virtual const Counters& counters() const noexcept = 0;
 };
 
-// The port could not be opened or configured (exit code 4 territory).
-class OpenError : public std::runtime_error {
-    using std::runtime_error::runtime_error;
-};
-// The port failed while in use: unplugged adapter, I/O error.
-class IoError : public std::runtime_error {
-    using std::runtime_error::runtime_error;
-};
+// The port could not be opened or configured (exit code 4 territory); the port failed while
+// in use (unplugged adapter, I/O error). Defined beside the platform code that throws them.
+using platform::IoError;
+using platform::OpenError;
 
 }  // namespace dfu::transports

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "platform/tty.hpp"
 #include "transports/serial_backends.hpp"
 #include "transports/serial_list.hpp"
 #include "transports/socket_stream.hpp"
@@ -34,9 +35,11 @@ std::unique_ptr<Transport> open_uart(const UartSettings& requested) {
     std::unique_ptr<ByteStream> stream;
     if (is_socket_url(settings.port)) {
         stream = open_socket_stream(settings);
+    } else if (platform::Tty::opens_every_port()) {
+        stream = open_tty(settings);
     } else {
         stream = open_libserialport(settings);
-        if (!stream) stream = open_termios_tty(settings);
+        if (!stream) stream = open_tty(settings);
     }
 
     Capabilities caps;

@@ -1,7 +1,8 @@
 #pragma once
 // UART (and USB-CDC, which looks the same to the host): a serial port under the
 // byte-stream framing. Real adapters go through libserialport; ttys it cannot
-// describe (pseudo-terminals from socat, ser2net setups or dfu-sim) go through termios.
+// describe (pseudo-terminals from socat, ser2net setups or dfu-sim) go through the
+// platform's tty path (termios).
 #include <chrono>
 #include <memory>
 #include <string>

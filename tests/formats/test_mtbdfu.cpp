@@ -843,9 +843,13 @@ TEST_CASE("mtbdfu: outFile stays in the .mtbdfu's folder and does not follow lin
                           "commands[0].outFile: ", "is outside the folder");
     CHECK_MTBDFU_ERROR_IN(dir, one(R"("cmdId": "0x38", "outFile": "logs/../../x.txt")"),
                           "commands[0].outFile: ", "is outside the folder");
-    fs::create_symlink("/tmp/somewhere-else.txt", dir.path() / "link.txt");
-    CHECK_MTBDFU_ERROR_IN(dir, one(R"("cmdId": "0x38", "outFile": "link.txt")"),
-                          "commands[0].outFile: ", "link.txt is a symbolic link");
+    std::error_code no_symlinks;  // Windows without developer mode, wine: nothing to follow
+    fs::create_symlink("/tmp/somewhere-else.txt", dir.path() / "link.txt", no_symlinks);
+    if (!no_symlinks)
+        CHECK_MTBDFU_ERROR_IN(dir, one(R"("cmdId": "0x38", "outFile": "link.txt")"),
+                              "commands[0].outFile: ", "link.txt is a symbolic link");
+    else
+        MESSAGE("this system cannot make symbolic links; the link case is not run: ", no_symlinks.message());
     // Inside is fine, however it is spelled.
     CHECK(parse_mtbdfu(doc(R"({"cmdId": "0x38", "outFile": "logs/../run.txt"})"), dir.path() / "t.mtbdfu")
               .sessions[0]

@@ -13,9 +13,9 @@
 #include <filesystem>
 
 #include "process.hpp"
-#include "transports/serial_open_error.hpp"
+#include "platform/serial_open_error.hpp"
 
-using dfu::transports::serial_open_error;
+using dfu::platform::serial_open_error;
 
 TEST_CASE("a missing serial port points at dfuhost list") {
     const std::string what = serial_open_error("/dev/ttyUSB7", ENOENT).what();

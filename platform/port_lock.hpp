@@ -2,21 +2,20 @@
 // One process per port. Two runs that share a port interleave their packets, each reads
 // the other's answers, and both can end "successfully" with the wrong rows in flash. So
 // every port dfuhost opens is taken exclusively, and a second opener is refused (exit 4).
-#include <optional>
+//
+// POSIX: an advisory flock on the node (binds root as much as anyone, works on ptys, hidraw,
+// i2c-dev and spidev alike) plus TIOCEXCL on ttys. Windows: CreateFile with share mode 0,
+// which libserialport uses for COM ports, already makes the open exclusive.
 #include <string>
 
-namespace dfu::transports {
+struct sp_port;  // libserialport
 
-// Takes an exclusive advisory lock (flock LOCK_EX|LOCK_NB) on the node open as `fd`. flock
-// binds root as much as anyone and works on pseudo-terminals, hidraw, i2c-dev and spidev
-// nodes alike. Throws OpenError "SHOWN: busy: in use by another process (PID N, NAME)" when
-// another open file description holds it; the PID is named where the system tells it.
-void lock_open_node(int fd, const std::string& shown);
+namespace dfu::platform {
 
-// Also sets TIOCEXCL on a tty: the kernel then refuses other open()s of it outright (root
-// excepted), which keeps out programs that never ask for a lock (terminal programs,
-// ModemManager probing new ports). Cleared by the last close.
-void set_tty_exclusive(int fd);
+// Holds the serial port libserialport has open exclusively, for as long as it stays open.
+// Throws OpenError "SHOWN: busy: in use by another process (PID N, NAME)" when another
+// process has it (the PID where the system tells it).
+void lock_serial_port(sp_port* port, const std::string& shown);
 
 // A node opened only to hold its lock, for libraries that do not share their descriptor
 // (hidapi). The lock lives as long as this object.
@@ -34,11 +33,7 @@ public:
     static NodeLock take(const std::string& path, const std::string& shown);
 
 private:
-    int fd_ = -1;
+    int fd_ = -1;  // POSIX descriptor; unused on Windows
 };
 
-// The process holding a flock on the file open as `fd`, from /proc/locks; nullopt where
-// the system does not say.
-std::optional<long> flock_holder(int fd);
-
-}  // namespace dfu::transports
+}  // namespace dfu::platform

@@ -1,4 +1,6 @@
-#include "transports/port_lock.hpp"
+#include "platform/port_lock.hpp"
+
+#include <libserialport.h>
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -17,9 +19,10 @@
 #include <fstream>
 #include <sstream>
 
-#include "transports/transport.hpp"
+#include "platform/errors.hpp"
+#include "platform/posix/fd_lock.hpp"
 
-namespace dfu::transports {
+namespace dfu::platform {
 namespace {
 
 // The command name of a process, for the message; empty when it cannot be read.
@@ -81,6 +84,14 @@ void set_tty_exclusive(int fd) {
     ::ioctl(fd, TIOCEXCL);
 }
 
+void lock_serial_port(sp_port* port, const std::string& shown) {
+    // libserialport takes no lock of its own: hold the port through its descriptor.
+    int fd = -1;
+    if (sp_get_port_handle(port, &fd) != SP_OK || fd < 0) return;
+    lock_open_node(fd, shown);
+    set_tty_exclusive(fd);
+}
+
 NodeLock::~NodeLock() {
     if (fd_ >= 0) ::close(fd_);
 }
@@ -103,4 +114,4 @@ NodeLock NodeLock::take(const std::string& path, const std::string& shown) {
     return lock;
 }
 
-}  // namespace dfu::transports
+}  // namespace dfu::platform

@@ -1,4 +1,6 @@
-// termios path for ttys that libserialport cannot open (pseudo-terminals).
+// POSIX termios ttys, for those libserialport cannot open (pseudo-terminals).
+#include "platform/tty.hpp"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/stat.h>
@@ -11,11 +13,11 @@
 #include <cmath>
 #include <cstring>
 
-#include "transports/port_lock.hpp"
-#include "transports/serial_backends.hpp"
-#include "transports/serial_open_error.hpp"
+#include "platform/errors.hpp"
+#include "platform/posix/fd_lock.hpp"
+#include "platform/serial_open_error.hpp"
 
-namespace dfu::transports {
+namespace dfu::platform {
 namespace {
 
 speed_t to_speed(unsigned baud) {
@@ -63,15 +65,17 @@ speed_t to_speed(unsigned baud) {
     }
 }
 
+using Clock = std::chrono::steady_clock;
+
 int ms_until(Clock::time_point deadline) {
     const auto left = std::chrono::duration_cast<std::chrono::microseconds>(deadline - Clock::now()).count();
     if (left <= 0) return 0;
     return static_cast<int>((left + 999) / 1000);
 }
 
-class TermiosTty final : public ByteStream {
+class TermiosTty final : public Tty {
 public:
-    TermiosTty(int fd, UartSettings s) : fd_(fd), settings_(std::move(s)) {}
+    TermiosTty(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
     ~TermiosTty() override { ::close(fd_); }
 
     void write_all(std::span<const std::uint8_t> bytes) override {
@@ -86,10 +90,10 @@ public:
             if (n < 0 && errno == EAGAIN) {
                 pollfd p{fd_, POLLOUT, 0};
                 if (::poll(&p, 1, 1000) < 0 && errno != EINTR)
-                    throw IoError(fmt::format("{}: poll: {}", settings_.port, std::strerror(errno)));
+                    throw IoError(fmt::format("{}: poll: {}", path_, std::strerror(errno)));
                 continue;
             }
-            throw IoError(fmt::format("{}: write failed: {}", settings_.port, std::strerror(errno)));
+            throw IoError(fmt::format("{}: write failed: {}", path_, std::strerror(errno)));
         }
     }
 
@@ -101,17 +105,17 @@ public:
             // Once the other end has hung up, what it sent before has been read: a read of
             // nothing is the end, and poll() would report the hang-up at once for ever.
             if ((n == 0 && hung_up_) || (n < 0 && errno == EIO))
-                throw IoError(fmt::format("{}: device disconnected", settings_.port));
+                throw IoError(fmt::format("{}: device disconnected", path_));
             if (n < 0 && errno != EAGAIN && errno != EINTR)
-                throw IoError(fmt::format("{}: read failed: {}", settings_.port, std::strerror(errno)));
+                throw IoError(fmt::format("{}: read failed: {}", path_, std::strerror(errno)));
             const int wait = ms_until(deadline);
             if (wait == 0) return 0;
             pollfd p{fd_, POLLIN, 0};
             const int r = ::poll(&p, 1, wait);
             if (r < 0 && errno != EINTR)
-                throw IoError(fmt::format("{}: poll: {}", settings_.port, std::strerror(errno)));
+                throw IoError(fmt::format("{}: poll: {}", path_, std::strerror(errno)));
             if (r > 0 && (p.revents & (POLLHUP | POLLERR | POLLNVAL))) {
-                if (!(p.revents & POLLIN)) throw IoError(fmt::format("{}: device disconnected", settings_.port));
+                if (!(p.revents & POLLIN)) throw IoError(fmt::format("{}: device disconnected", path_));
                 hung_up_ = true;
             }
             if (r == 0 && Clock::now() >= deadline) return 0;
@@ -120,52 +124,42 @@ public:
 
     void flush_input() override { ::tcflush(fd_, TCIFLUSH); }
 
-    std::chrono::microseconds wire_time(std::size_t bytes) const noexcept override {
-        return uart_wire_time(settings_, bytes);
-    }
-
-    std::string description() const override { return fmt::format("{} @ {}", settings_.port, uart_format(settings_)); }
-
 private:
     int fd_;
-    UartSettings settings_;
+    std::string path_;
     bool hung_up_ = false;
 };
 
 }  // namespace
 
-std::unique_ptr<ByteStream> open_termios_tty(const UartSettings& s) {
-    const int fd = ::open(s.port.c_str(), O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+std::unique_ptr<Tty> Tty::open(const std::string& path, const TtyLine& line) {
+    const int fd = ::open(path.c_str(), O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0) {
-        throw serial_open_error(s.port, errno);
+        throw serial_open_error(path, errno);
     }
     termios t{};
     if (!::isatty(fd) || ::tcgetattr(fd, &t) != 0) {
         ::close(fd);
-        throw OpenError(fmt::format("{}: not a serial port or terminal", s.port));
+        throw OpenError(fmt::format("{}: not a serial port or terminal", path));
     }
     try {
-        lock_open_node(fd, s.port);
+        lock_open_node(fd, path);
     } catch (...) {
         ::close(fd);
         throw;
     }
     set_tty_exclusive(fd);
-    const speed_t speed = to_speed(s.baud);
+    const speed_t speed = to_speed(line.baud);
     if (speed == 0) {
         ::close(fd);
-        throw OpenError(fmt::format("{}: baud rate {} is not supported on this kind of tty", s.port, s.baud));
-    }
-    if (s.stop_bits == StopBits::one_and_half) {
-        ::close(fd);
-        throw OpenError(fmt::format("{}: 1.5 stop bits are not supported on this kind of tty", s.port));
+        throw OpenError(fmt::format("{}: baud rate {} is not supported on this kind of tty", path, line.baud));
     }
     ::cfmakeraw(&t);
     ::cfsetispeed(&t, speed);
     ::cfsetospeed(&t, speed);
     t.c_cflag &= ~static_cast<tcflag_t>(CSIZE | PARENB | PARODD | CSTOPB | CRTSCTS);
     t.c_cflag |= CLOCAL | CREAD;
-    switch (s.data_bits) {
+    switch (line.data_bits) {
         case 5:
             t.c_cflag |= CS5;
             break;
@@ -179,18 +173,22 @@ std::unique_ptr<ByteStream> open_termios_tty(const UartSettings& s) {
             t.c_cflag |= CS8;
             break;
     }
-    if (s.parity != Parity::none) t.c_cflag |= PARENB | (s.parity == Parity::odd ? PARODD : 0);
-    if (s.stop_bits == StopBits::two) t.c_cflag |= CSTOPB;
+    if (line.parity != 'N') t.c_cflag |= PARENB | (line.parity == 'O' ? PARODD : 0);
+    if (line.two_stop_bits) t.c_cflag |= CSTOPB;
     t.c_iflag &= ~static_cast<tcflag_t>(IXON | IXOFF | IXANY);
     t.c_cc[VMIN] = 0;
     t.c_cc[VTIME] = 0;
     if (::tcsetattr(fd, TCSANOW, &t) != 0) {
         const int e = errno;
         ::close(fd);
-        throw OpenError(fmt::format("{}: cannot configure the tty: {}", s.port, std::strerror(e)));
+        throw OpenError(fmt::format("{}: cannot configure the tty: {}", path, std::strerror(e)));
     }
     ::tcflush(fd, TCIOFLUSH);
-    return std::make_unique<TermiosTty>(fd, s);
+    return std::make_unique<TermiosTty>(fd, path);
 }
 
-}  // namespace dfu::transports
+bool Tty::opens_every_port() noexcept {
+    return false;
+}
+
+}  // namespace dfu::platform

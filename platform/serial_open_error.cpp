@@ -1,4 +1,4 @@
-#include "transports/serial_open_error.hpp"
+#include "platform/serial_open_error.hpp"
 
 #include <fmt/format.h>
 
@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #endif
 
-namespace dfu::transports {
+namespace dfu::platform {
 
 namespace {
 
@@ -54,4 +54,4 @@ OpenError serial_open_error(const std::string& port, int error) {
     }
 }
 
-}  // namespace dfu::transports
+}  // namespace dfu::platform

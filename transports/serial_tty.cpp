@@ -1,0 +1,42 @@
+// The platform's tty path under the byte-stream framing: ttys libserialport cannot describe.
+#include <fmt/format.h>
+
+#include "platform/tty.hpp"
+#include "transports/serial_backends.hpp"
+
+namespace dfu::transports {
+namespace {
+
+class TtyStream final : public ByteStream {
+public:
+    TtyStream(std::unique_ptr<platform::Tty> tty, UartSettings s) : tty_(std::move(tty)), settings_(std::move(s)) {}
+
+    void write_all(std::span<const std::uint8_t> bytes) override { tty_->write_all(bytes); }
+    std::size_t read_some(std::span<std::uint8_t> buffer, Clock::time_point deadline) override {
+        return tty_->read_some(buffer, deadline);
+    }
+    void flush_input() override { tty_->flush_input(); }
+    std::chrono::microseconds wire_time(std::size_t bytes) const noexcept override {
+        return uart_wire_time(settings_, bytes);
+    }
+    std::string description() const override { return fmt::format("{} @ {}", settings_.port, uart_format(settings_)); }
+
+private:
+    std::unique_ptr<platform::Tty> tty_;
+    UartSettings settings_;
+};
+
+}  // namespace
+
+std::unique_ptr<ByteStream> open_tty(const UartSettings& s) {
+    if (s.stop_bits == StopBits::one_and_half)
+        throw OpenError(fmt::format("{}: 1.5 stop bits are not supported on this kind of tty", s.port));
+    platform::TtyLine line;
+    line.baud = s.baud;
+    line.data_bits = s.data_bits;
+    line.parity = s.parity == Parity::none ? 'N' : s.parity == Parity::odd ? 'O' : 'E';
+    line.two_stop_bits = s.stop_bits == StopBits::two;
+    return std::make_unique<TtyStream>(platform::Tty::open(s.port, line), s);
+}
+
+}  // namespace dfu::transports
