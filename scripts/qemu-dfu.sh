@@ -3,13 +3,14 @@
 # (mps2-an385) with its UART0 on a pseudo-terminal linked at PATH, like `dfu-sim --link PATH`.
 #
 #   scripts/qemu-dfu.sh --link PATH --flash FILE [--checksum sum|crc16] [--product-id HEX]
-#                       [--firmware ELF]
+#                       [--max-packet N] [--firmware ELF]
 #
 # FILE is in dfu-sim's --flash layout: the raw 1 MiB from the flash base 0x10000000, created
 # erased (0x00) when missing or empty, kept across runs. QEMU backs the board's 16 MiB PSRAM
 # (0x21000000, where the firmware keeps its flash) with a 16 MiB file of exactly that size, so
 # FILE is copied into offset 0 of a temporary backing file before the start and copied back
-# when QEMU stops. The product ID and checksum go into the firmware's configuration block at
+# when QEMU stops. The product ID, checksum and largest packet (as dfu-sim's --max-packet:
+# 15..535 with 512-byte rows, default 64) go into the firmware's configuration block at
 # PSRAM offset 0xF00000 (psram_flash.h). Prints PATH once the pseudo-terminal is there.
 # SIGTERM or SIGINT stops QEMU, writes FILE and exits 0.
 #
@@ -18,7 +19,7 @@
 set -euo pipefail
 
 usage() {
-    echo "usage: $0 --link PATH --flash FILE [--checksum sum|crc16] [--product-id HEX] [--firmware ELF]" >&2
+    echo "usage: $0 --link PATH --flash FILE [--checksum sum|crc16] [--product-id HEX] [--max-packet N] [--firmware ELF]" >&2
     exit 2
 }
 die() {
@@ -31,7 +32,7 @@ PSRAM_SIZE=16M                # QEMU refuses a backing file of another size for 
 CONFIG_OFFSET=$((0xF00000))   # FW_CONFIG_OFFSET
 here="$(cd "$(dirname "$0")/.." && pwd)"
 
-link="" flash="" checksum="sum" product_id="01020304"
+link="" flash="" checksum="sum" product_id="01020304" max_packet=64
 firmware="${DFU_FIRMWARE:-$here/build/firmware/dfu-firmware.elf}"
 while [ $# -gt 0 ]; do
     [ $# -ge 2 ] || usage
@@ -40,6 +41,7 @@ while [ $# -gt 0 ]; do
         --flash) flash="$2" ;;
         --checksum) checksum="$2" ;;
         --product-id) product_id="$2" ;;
+        --max-packet) max_packet="$2" ;;
         --firmware) firmware="$2" ;;
         *) usage ;;
     esac
@@ -53,6 +55,9 @@ case "$checksum" in
 esac
 [[ "$product_id" =~ ^(0[xX])?[0-9a-fA-F]{1,8}$ ]] || die "--product-id: '$product_id' is not a hexadecimal number of up to 8 digits"
 product_id=$((16#${product_id#0[xX]}))
+# The core refuses other sizes (dfu_init, K1) and the firmware would not start.
+[[ "$max_packet" =~ ^[0-9]{1,4}$ ]] && [ "$max_packet" -ge 15 ] && [ "$max_packet" -le 535 ] ||
+    die "--max-packet: '$max_packet' is not a number from 15 to 535"
 [ -f "$firmware" ] || die "$firmware: no firmware image (build it: make firmware)"
 for tool in qemu-system-arm socat; do
     command -v "$tool" >/dev/null || die "$tool not found (scripts/install-deps.sh installs it)"
@@ -69,12 +74,12 @@ backing="$work/psram.img"
 socket="$work/uart.sock"
 truncate -s "$PSRAM_SIZE" "$backing"
 dd if="$flash" of="$backing" bs=64K conv=notrunc status=none
-# fw_config_block: magic "DFUC", product ID, checksum type, max_packet (0 = default), u32 LE each.
+# fw_config_block: magic "DFUC", product ID, checksum type, max_packet, u32 LE each.
 le32() {
     # shellcheck disable=SC2059 # the inner printf builds the escapes the outer one turns into bytes
     printf "$(printf '\\x%02x\\x%02x\\x%02x\\x%02x' $(($1 & 255)) $((($1 >> 8) & 255)) $((($1 >> 16) & 255)) $((($1 >> 24) & 255)))"
 }
-{ le32 $((0x43554644)); le32 "$product_id"; le32 "$checksum_type"; le32 0; } |
+{ le32 $((0x43554644)); le32 "$product_id"; le32 "$checksum_type"; le32 "$max_packet"; } |
     dd of="$backing" bs=1 seek="$CONFIG_OFFSET" conv=notrunc status=none
 
 qemu_pid="" socat_pid=""

@@ -69,16 +69,17 @@ TEST_CASE("firmware under QEMU programs verifies and erases and the flash file e
     image[kBase + 0x4000] = random_bytes(kRow, 2);
     image[kBase + 0xFF00] = random_bytes(0x300, 3);
     write_text(dir / "app.hex", to_intel_hex(image));
-    // Product ID and checksum reach the firmware through its configuration block.
-    const std::vector<std::string> wire{"--uart", (dir / "uart").string(), "--product-id", "A1B2C3D4", "--checksum",
-                                        "crc16"};
+    // Product ID, checksum and the largest packet reach the firmware through its configuration block.
+    const std::vector<std::string> wire{"--uart",     (dir / "uart").string(), "--product-id", "A1B2C3D4",
+                                        "--checksum", "crc16",                 "--packet-size", "535"};
+    const std::vector<std::string> device{"--product-id", "A1B2C3D4", "--checksum", "crc16", "--max-packet", "535"};
     auto with_wire = [&](std::vector<std::string> args) {
         args.insert(args.end(), wire.begin(), wire.end());
         return args;
     };
     FlashModel model(kBase, kFlash, kRow);
     {
-        Simulator fw = start_firmware(dir, {"--product-id", "A1B2C3D4", "--checksum", "crc16"});
+        Simulator fw = start_firmware(dir, device);
         const auto p = dfuhost(with_wire({"program", (dir / "app.hex").string()}));
         INFO(p.out << p.err);
         REQUIRE(p.exit_code == 0);
@@ -91,7 +92,7 @@ TEST_CASE("firmware under QEMU programs verifies and erases and the flash file e
     }
     {
         // A second start: the rows are still there, and erase clears exactly the file's rows.
-        Simulator fw = start_firmware(dir, {"--product-id", "A1B2C3D4", "--checksum", "crc16"});
+        Simulator fw = start_firmware(dir, device);
         const auto v = dfuhost(with_wire({"verify", (dir / "app.hex").string()}));
         INFO(v.out << v.err);
         CHECK(v.exit_code == 0);
