@@ -44,13 +44,6 @@ Simulator start_firmware(const TempDir& dir, std::vector<std::string> extra = {}
     return Simulator(argv, dir / "flash.bin");
 }
 
-std::size_t first_difference(const std::vector<std::uint8_t>& a, const std::vector<std::uint8_t>& b) {
-    const std::size_t n = std::min(a.size(), b.size());
-    for (std::size_t i = 0; i < n; ++i)
-        if (a[i] != b[i]) return i;
-    return a.size() == b.size() ? SIZE_MAX : n;
-}
-
 void check_flash(const Simulator& fw, const FlashModel& model) {
     const auto got = fw.flash();
     const std::size_t at = first_difference(got, model.bytes);
