@@ -1,5 +1,5 @@
 # Thin wrapper over CMake; see README.md.
-.PHONY: all deps build demo test build-asan test-asan fuzz clean windows test-windows
+.PHONY: all deps build firmware demo test build-asan test-asan fuzz clean windows test-windows
 
 JOBS ?= $(shell nproc)
 
@@ -11,6 +11,12 @@ deps:
 build: deps
 	cmake --preset default
 	cmake --build build -j $(JOBS)
+
+# The Cortex-M firmware alone (build/firmware/dfu-firmware.elf); `build` includes it when
+# arm-none-eabi-gcc is installed. Prints its size.
+firmware: deps
+	cmake --preset default
+	cmake --build build --target firmware
 
 demo: build
 	@scripts/demo.sh build

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian/Ubuntu packages dfuhost builds and tests with, if any is missing.
+# Installs the Debian/Ubuntu packages dfuhost builds and tests with, if any is missing
+# (the Arm toolchain, QEMU and socat for the Cortex-M firmware and its qemu tests included).
 # --fuzz adds Clang and its libFuzzer runtime, for scripts/fuzz.sh (not needed otherwise).
 # --windows adds mingw-w64 (the cross compiler for dfuhost.exe), wine64 (to test it) and the
 # autotools that scripts/build-windows-deps.sh builds libserialport and libusb with.
@@ -11,6 +12,7 @@ packages=(
   libserialport-dev libusb-1.0-0-dev libhidapi-dev
   umockdev libumockdev-dev
   python3 python3-jsonschema
+  gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm socat
 )
 if [ "${1:-}" = "--fuzz" ]; then
   # libclang-rt-dev follows the distribution's default clang (libclang-rt-14-dev on bookworm).

@@ -19,7 +19,7 @@
 #include "sim_clock.h"
 #include "sim_fault.h"
 #include "sim_flash.h"
-#include "sim_framer.h"
+#include "dfu_framer.h"
 #include "sim_options.h"
 #include "sim_serve.h"
 
@@ -28,22 +28,22 @@ using namespace devtest;
 namespace {
 
 struct Unit {
-    sim_unit_kind kind;
+    dfu_unit_kind kind;
     Bytes bytes;
     std::uint64_t at;
 };
 
 struct Framer {
-    std::unique_ptr<sim_framer> f = std::make_unique<sim_framer>();
+    std::unique_ptr<dfu_framer> f = std::make_unique<dfu_framer>();
     std::vector<Unit> units;
-    Framer(sim_framing mode, std::uint32_t max_packet = 64) {
-        sim_framer_init(f.get(), mode, max_packet, &Framer::emit, this);
+    Framer(dfu_framing mode, std::uint32_t max_packet = 64) {
+        dfu_framer_init(f.get(), mode, max_packet, &Framer::emit, this);
     }
-    static void emit(void* ctx, sim_unit_kind kind, const std::uint8_t* b, std::size_t n, std::uint64_t now) {
+    static void emit(void* ctx, dfu_unit_kind kind, const std::uint8_t* b, std::size_t n, std::uint64_t now) {
         static_cast<Framer*>(ctx)->units.push_back({kind, Bytes(b, b + n), now});
     }
-    void feed(const Bytes& b, std::uint64_t now) { sim_framer_feed(f.get(), b.data(), b.size(), now); }
-    void idle(std::uint64_t now) { sim_framer_idle(f.get(), now); }
+    void feed(const Bytes& b, std::uint64_t now) { dfu_framer_feed(f.get(), b.data(), b.size(), now); }
+    void idle(std::uint64_t now) { dfu_framer_idle(f.get(), now); }
 };
 
 // A scratch file path in a fresh directory, removed at the end of the test.
@@ -80,14 +80,14 @@ int parse(sim_options& o, std::vector<std::string>& args) {
 }  // namespace
 
 TEST_CASE("framer/length: whole packets - back to back - split across reads") {
-    Framer fr(SIM_FRAMING_LENGTH);
+    Framer fr(DFU_FRAMING_LENGTH);
     const Bytes a = packet(0x38, le32(0x01020304)), b = packet(0x37, Bytes(57, 0x01));
     fr.feed(cat(a, b), 100);
     REQUIRE(fr.units.size() == 2);
-    CHECK(fr.units[0].kind == SIM_UNIT_PACKET);
+    CHECK(fr.units[0].kind == DFU_UNIT_PACKET);
     CHECK(fr.units[0].bytes == a);
     CHECK(fr.units[1].bytes == b);
-    CHECK(sim_framer_due_us(fr.f.get(), 100) == -1);
+    CHECK(dfu_framer_due_us(fr.f.get(), 100) == -1);
     // one byte at a time
     for (std::size_t i = 0; i < b.size(); ++i) fr.feed({b[i]}, 200 + i);
     REQUIRE(fr.units.size() == 3);
@@ -95,28 +95,28 @@ TEST_CASE("framer/length: whole packets - back to back - split across reads") {
 }
 
 TEST_CASE("framer/length: stray bytes are reported as one run - then the packet") {
-    Framer fr(SIM_FRAMING_LENGTH);
+    Framer fr(DFU_FRAMING_LENGTH);
     const Bytes a = packet(0x35, {});
     fr.feed(cat(Bytes{0xFF, 0x00, 0x17}, a), 10);
     REQUIRE(fr.units.size() == 2);
-    CHECK(fr.units[0].kind == SIM_UNIT_STRAY);
+    CHECK(fr.units[0].kind == DFU_UNIT_STRAY);
     CHECK(fr.units[0].bytes == Bytes{0xFF, 0x00, 0x17});
-    CHECK(fr.units[1].kind == SIM_UNIT_PACKET);
+    CHECK(fr.units[1].kind == DFU_UNIT_PACKET);
     CHECK(fr.units[1].bytes == a);
     // strays alone end after the partial timeout
     fr.feed({0x55, 0x66}, 1000);
     CHECK(fr.units.size() == 2);
-    CHECK(sim_framer_due_us(fr.f.get(), 1000) == SIM_PARTIAL_TIMEOUT_US);
-    fr.idle(1000 + SIM_PARTIAL_TIMEOUT_US - 1);
+    CHECK(dfu_framer_due_us(fr.f.get(), 1000) == DFU_PARTIAL_TIMEOUT_US);
+    fr.idle(1000 + DFU_PARTIAL_TIMEOUT_US - 1);
     CHECK(fr.units.size() == 2);
-    fr.idle(1000 + SIM_PARTIAL_TIMEOUT_US);
+    fr.idle(1000 + DFU_PARTIAL_TIMEOUT_US);
     REQUIRE(fr.units.size() == 3);
-    CHECK(fr.units[2].kind == SIM_UNIT_STRAY);
+    CHECK(fr.units[2].kind == DFU_UNIT_STRAY);
     CHECK(fr.units[2].bytes == Bytes{0x55, 0x66});
 }
 
 TEST_CASE("framer/length: a partial packet is handed over after 50 ms idle") {
-    Framer fr(SIM_FRAMING_LENGTH);
+    Framer fr(DFU_FRAMING_LENGTH);
     const Bytes a = packet(0x38, le32(0x01020304));
     fr.feed(Bytes(a.begin(), a.begin() + 6), 0);
     fr.idle(49999);
@@ -129,14 +129,14 @@ TEST_CASE("framer/length: a partial packet is handed over after 50 ms idle") {
 }
 
 TEST_CASE("framer/length: an oversized packet is cut at max_packet + 1 - the rest skipped as stray") {
-    Framer fr(SIM_FRAMING_LENGTH, 64);
+    Framer fr(DFU_FRAMING_LENGTH, 64);
     const Bytes big = packet(0x37, pattern(100, 1));  // 107 bytes
     const Bytes next = packet(0x35, {});
     fr.feed(cat(big, next), 5);
     REQUIRE(fr.units.size() == 3);
-    CHECK(fr.units[0].kind == SIM_UNIT_PACKET);
+    CHECK(fr.units[0].kind == DFU_UNIT_PACKET);
     CHECK(fr.units[0].bytes == Bytes(big.begin(), big.begin() + 65));
-    CHECK(fr.units[1].kind == SIM_UNIT_STRAY);
+    CHECK(fr.units[1].kind == DFU_UNIT_STRAY);
     CHECK(fr.units[1].bytes == Bytes(big.begin() + 65, big.end()));
     CHECK(fr.units[2].bytes == next);
     // the core answers the cut packet 0x03
@@ -146,10 +146,10 @@ TEST_CASE("framer/length: an oversized packet is cut at max_packet + 1 - the res
 }
 
 TEST_CASE("framer/gap: a packet ends at a 1 ms gap - back to back packets merge") {
-    Framer fr(SIM_FRAMING_GAP);
+    Framer fr(DFU_FRAMING_GAP);
     const Bytes a = packet(0x47, {1, 2, 3}), b = packet(0x37, {4});
     fr.feed(a, 1000);
-    CHECK(sim_framer_due_us(fr.f.get(), 1500) == 500);
+    CHECK(dfu_framer_due_us(fr.f.get(), 1500) == 500);
     fr.idle(1999);
     CHECK(fr.units.empty());
     fr.idle(2000);
@@ -167,7 +167,7 @@ TEST_CASE("framer/gap: a packet ends at a 1 ms gap - back to back packets merge"
     fr.feed({0x99, 0x98}, 9000);
     fr.feed(b, 12000);  // after a gap: the garbage goes first
     REQUIRE(fr.units.size() == 3);
-    CHECK(fr.units[2].kind == SIM_UNIT_PACKET);
+    CHECK(fr.units[2].kind == DFU_UNIT_PACKET);
     CHECK(fr.units[2].bytes == Bytes{0x99, 0x98});
     Device d;
     d.start();
@@ -176,30 +176,30 @@ TEST_CASE("framer/gap: a packet ends at a 1 ms gap - back to back packets merge"
 }
 
 TEST_CASE("framer: bytes wanted before a packet can end - never more than it needs") {
-    Framer fr(SIM_FRAMING_LENGTH);
-    sim_framer* f = fr.f.get();
-    CHECK(sim_framer_wanted(f) == 7);  // the smallest packet
+    Framer fr(DFU_FRAMING_LENGTH);
+    dfu_framer* f = fr.f.get();
+    CHECK(dfu_framer_wanted(f) == 7);  // the smallest packet
     const Bytes p = packet(0x37, Bytes(57, 0x11));
     REQUIRE(p.size() == 64);
     fr.feed(Bytes(p.begin(), p.begin() + 2), 10);
-    CHECK(sim_framer_wanted(f) == 5);
+    CHECK(dfu_framer_wanted(f) == 5);
     fr.feed(Bytes(p.begin() + 2, p.begin() + 4), 20);  // the header is in: to the announced end
-    CHECK(sim_framer_wanted(f) == 60);
+    CHECK(dfu_framer_wanted(f) == 60);
     fr.feed(Bytes(p.begin() + 4, p.end() - 1), 30);
-    CHECK(sim_framer_wanted(f) == 1);
+    CHECK(dfu_framer_wanted(f) == 1);
     CHECK(fr.units.empty());
     fr.feed({p.back()}, 40);
     REQUIRE(fr.units.size() == 1);
-    CHECK(sim_framer_wanted(f) == 7);
+    CHECK(dfu_framer_wanted(f) == 7);
     fr.feed({0x01, 0x37, 0xE8, 0x03}, 50);  // announces 1007 bytes: cut at max_packet + 1
-    CHECK(sim_framer_wanted(f) == 61);
+    CHECK(dfu_framer_wanted(f) == 61);
     fr.feed(Bytes(60, 0x00), 60);
     CHECK(fr.units.size() == 1);
     fr.feed({0x00}, 70);
     REQUIRE(fr.units.size() == 2);
-    CHECK(sim_framer_wanted(f) == 1007 - 65 + 7);  // the skipped rest, then a packet
-    Framer gap(SIM_FRAMING_GAP);
-    CHECK(sim_framer_wanted(gap.f.get()) == SIZE_MAX);  // only a gap ends a packet
+    CHECK(dfu_framer_wanted(f) == 1007 - 65 + 7);  // the skipped rest, then a packet
+    Framer gap(DFU_FRAMING_GAP);
+    CHECK(dfu_framer_wanted(gap.f.get()) == SIZE_MAX);  // only a gap ends a packet
 }
 
 TEST_CASE("options: defaults") {
@@ -217,7 +217,7 @@ TEST_CASE("options: defaults") {
     CHECK(o.dfu.checksum_type == DFU_CHECKSUM_SUM);
     CHECK(o.dfu.max_packet == 64u);
     CHECK(o.erased == 0);
-    CHECK(o.framing == SIM_FRAMING_LENGTH);
+    CHECK(o.framing == DFU_FRAMING_LENGTH);
     CHECK(o.baud == 0);
     CHECK(o.turnaround_us == 0);
     CHECK(o.flash_write_us == 0);
@@ -280,7 +280,7 @@ TEST_CASE("options: every option - both spellings - hex and decimal") {
     CHECK(o.dfu.silicon_rev == 0x21);
     CHECK(o.dfu.checksum_type == DFU_CHECKSUM_CRC16);
     CHECK(o.dfu.max_packet == 279u);
-    CHECK(o.framing == SIM_FRAMING_GAP);
+    CHECK(o.framing == DFU_FRAMING_GAP);
     CHECK(o.baud == 115200u);
     CHECK(o.turnaround_us == 250u);
     CHECK(o.flash_write_us == 4096u);
@@ -472,7 +472,7 @@ struct Server {
     std::unique_ptr<sim_server> s = std::make_unique<sim_server>();
     sim_trace trace{nullptr};
 
-    explicit Server(sim_timing timing, sim_framing framing = SIM_FRAMING_LENGTH) {
+    explicit Server(sim_timing timing, dfu_framing framing = DFU_FRAMING_LENGTH) {
         int sv[2];
         REQUIRE(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
         dev = sv[0];
@@ -512,7 +512,7 @@ struct Server {
 }  // namespace
 
 TEST_CASE("server: gap framing handles a packet when its last byte has left the line and the gap passed") {
-    Server sv(sim_timing{115200, 300, 0}, SIM_FRAMING_GAP);
+    Server sv(sim_timing{115200, 300, 0}, DFU_FRAMING_GAP);
     const Bytes enter = packet(DFU_CMD_ENTER, le32(0x01020304));  // 11 bytes: 955 us at 115200
     const std::uint64_t t0 = sim_now_us();
     sv.receive(enter, t0);

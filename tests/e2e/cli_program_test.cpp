@@ -28,13 +28,6 @@ Segments scattered_image(std::uint32_t seed) {
     return s;
 }
 
-std::size_t first_difference(const std::vector<std::uint8_t>& a, const std::vector<std::uint8_t>& b) {
-    const std::size_t n = std::min(a.size(), b.size());
-    for (std::size_t i = 0; i < n; ++i)
-        if (a[i] != b[i]) return i;
-    return a.size() == b.size() ? SIZE_MAX : n;
-}
-
 #define CHECK_FLASH_EQUAL(sim, model)                                  \
     do {                                                               \
         const auto got_ = (sim).flash();                               \

@@ -185,6 +185,15 @@ Simulator::Simulator(const TempDir& dir, std::vector<std::string> extra_args)
     : flash_(dir / "flash.bin"), trace_(dir / "trace.txt") {
     std::vector<std::string> argv{DFU_SIM_BIN, "--pty", "--flash", flash_.string(), "--trace", trace_.string()};
     argv.insert(argv.end(), extra_args.begin(), extra_args.end());
+    start(argv);
+}
+
+Simulator::Simulator(const std::vector<std::string>& command, std::filesystem::path flash_file)
+    : flash_(std::move(flash_file)) {
+    start(command);
+}
+
+void Simulator::start(const std::vector<std::string>& argv) {
     int pipe_fds[2];
     if (::pipe(pipe_fds) != 0) throw std::runtime_error("pipe failed");
     pid_ = ::fork();
@@ -213,15 +222,20 @@ Simulator::Simulator(const TempDir& dir, std::vector<std::string> extra_args)
     if (line.empty()) {
         ::kill(pid_, SIGKILL);
         ::waitpid(pid_, nullptr, 0);
-        throw std::runtime_error("dfu-sim did not print its pty path");
+        throw std::runtime_error(argv[0] + " did not print its pty path");
     }
     pty_ = line;
 }
 
 Simulator::~Simulator() {
+    stop();
+}
+
+void Simulator::stop() {
     if (pid_ > 0) {
         ::kill(pid_, SIGTERM);
         ::waitpid(pid_, nullptr, 0);
+        pid_ = -1;
     }
 }
 

@@ -54,6 +54,9 @@ private:
 class Simulator {
 public:
     Simulator(const TempDir& dir, std::vector<std::string> extra_args);
+    // Any responder started by `command` that prints its pty path as its first line and keeps
+    // its flash in `flash_file` (scripts/qemu-dfu.sh: the firmware under QEMU).
+    Simulator(const std::vector<std::string>& command, std::filesystem::path flash_file);
     ~Simulator();
     Simulator(const Simulator&) = delete;
     Simulator& operator=(const Simulator&) = delete;
@@ -61,11 +64,14 @@ public:
     const std::string& pty() const { return pty_; }
     // Kills the simulator now, as a crash or an unplugged adapter would end it.
     void kill();
+    // Stops it as a user would (SIGTERM) and waits until it has gone, flash file written.
+    void stop();
     const std::filesystem::path& flash_file() const { return flash_; }
     std::vector<std::uint8_t> flash() const;
     std::string trace() const;
 
 private:
+    void start(const std::vector<std::string>& argv);
     int pid_ = -1;
     std::string pty_;
     std::filesystem::path flash_;

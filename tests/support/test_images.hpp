@@ -125,6 +125,14 @@ inline std::string to_cyacd2(const Cyacd2Spec& spec, const Segments& rows) {
 
 // What the device's flash should hold: rows touched by data are written whole
 // (gaps = fill), everything else keeps its erased value.
+// The first offset where two flash images differ; SIZE_MAX when they are equal.
+inline std::size_t first_difference(const std::vector<std::uint8_t>& a, const std::vector<std::uint8_t>& b) {
+    const std::size_t n = std::min(a.size(), b.size());
+    for (std::size_t i = 0; i < n; ++i)
+        if (a[i] != b[i]) return i;
+    return a.size() == b.size() ? SIZE_MAX : n;
+}
+
 struct FlashModel {
     std::uint32_t base = 0x10000000;
     std::uint32_t row = 512;

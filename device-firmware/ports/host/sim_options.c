@@ -156,7 +156,7 @@ int sim_options_parse(sim_options* o, int argc, char** argv, FILE* out, FILE* er
     memset(o, 0, sizeof *o);
     dfu_config_defaults(&o->dfu);
     o->dfu.metadata_addr = DFU_METADATA_ADDR_LAST_ROW;
-    o->framing = SIM_FRAMING_LENGTH;
+    o->framing = DFU_FRAMING_LENGTH;
     sim_fault_cfg_defaults(&o->fault);
 
     for (i = 1; i < argc; ++i) {
@@ -259,9 +259,9 @@ int sim_options_parse(sim_options* o, int argc, char** argv, FILE* out, FILE* er
             }
         } else if (IS("--framing")) {
             if (strcmp(val, "length") == 0) {
-                o->framing = SIM_FRAMING_LENGTH;
+                o->framing = DFU_FRAMING_LENGTH;
             } else if (strcmp(val, "gap") == 0) {
-                o->framing = SIM_FRAMING_GAP;
+                o->framing = DFU_FRAMING_GAP;
             } else {
                 fprintf(err, "dfu-sim: --framing: '%s' is not length or gap\n", val);
                 return SIM_OPTIONS_ERROR;

@@ -8,7 +8,7 @@
 
 #include "dfu_responder.h"
 #include "sim_fault.h"
-#include "sim_framer.h"
+#include "dfu_framer.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -20,7 +20,7 @@ typedef struct {
     const char* trace_path; /* --trace FILE or NULL */
     dfu_config dfu;         /* metadata_addr = DFU_METADATA_ADDR_LAST_ROW unless given */
     uint8_t erased;
-    sim_framing framing;
+    dfu_framing framing;
     uint32_t baud;           /* 8N1 line rate, both directions; 0: no line pacing */
     uint32_t turnaround_us;  /* request's last byte -> response's first byte */
     uint32_t flash_write_us; /* added per row programmed or erased */

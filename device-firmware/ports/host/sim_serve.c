@@ -68,7 +68,7 @@ static void send_response(sim_server* s, const uint8_t* p, size_t len) {
 }
 
 /* A unit cut by the framer; now_us is when its last byte left the receive line. */
-static void on_unit(void* ctx, sim_unit_kind kind, const uint8_t* bytes, size_t len, uint64_t now_us) {
+static void on_unit(void* ctx, dfu_unit_kind kind, const uint8_t* bytes, size_t len, uint64_t now_us) {
     sim_server* s = ctx;
     uint32_t now_ms;
     uint64_t start_us, end_us;
@@ -84,7 +84,7 @@ static void on_unit(void* ctx, sim_unit_kind kind, const uint8_t* bytes, size_t 
         sim_trace_line(s->trace, now_us, "rx-flushed", bytes, len);
         return;
     }
-    if (kind == SIM_UNIT_STRAY) {
+    if (kind == DFU_UNIT_STRAY) {
         sim_trace_line(s->trace, now_us, "rx-stray", bytes, len);
         return;
     }
@@ -124,7 +124,7 @@ static void on_unit(void* ctx, sim_unit_kind kind, const uint8_t* bytes, size_t 
     send_response(s, s->rsp, n);
 }
 
-int sim_server_init(sim_server* s, int fd, const dfu_config* cfg, const dfu_flash_port* port, sim_framing framing,
+int sim_server_init(sim_server* s, int fd, const dfu_config* cfg, const dfu_flash_port* port, dfu_framing framing,
                     const sim_fault_cfg* fault, const sim_timing* timing, sim_trace* trace,
                     const volatile sig_atomic_t* stop) {
     int rc;
@@ -144,7 +144,7 @@ int sim_server_init(sim_server* s, int fd, const dfu_config* cfg, const dfu_flas
         return rc;
     }
     s->cfg = s->core.cfg; /* resolved */
-    sim_framer_init(&s->framer, framing, s->cfg.max_packet, on_unit, s);
+    dfu_framer_init(&s->framer, framing, s->cfg.max_packet, on_unit, s);
     sim_fault_init(&s->fault, fault);
     if (timing != NULL) {
         s->timing = *timing;
@@ -182,19 +182,19 @@ void sim_server_advance(sim_server* s, uint64_t now_us) {
      * more for the answer. Each sleep costs a timer wake-up the real line does not have.
      * Gap framing must see the silence, so its bytes go as they arrive. Runs of bytes that
      * left the line at the same time go to the framer in one call. */
-    const int lookahead = s->framer.mode == SIM_FRAMING_LENGTH;
+    const int lookahead = s->framer.mode == DFU_FRAMING_LENGTH;
     while (s->rxq_len != 0 && (lookahead || s->rxq_done[s->rxq_head] <= now_us) && !*s->stop) {
         uint64_t t = s->rxq_done[s->rxq_head];
         size_t run = 1;
         while (run < s->rxq_len && s->rxq_head + run < SIM_RXQ_CAP && s->rxq_done[s->rxq_head + run] == t) {
             ++run;
         }
-        sim_framer_feed(&s->framer, s->rxq + s->rxq_head, run, t);
+        dfu_framer_feed(&s->framer, s->rxq + s->rxq_head, run, t);
         s->rxq_head = (s->rxq_head + run) & RXQ_MASK;
         s->rxq_len -= run;
     }
     /* Every byte that left the line by now is in: a unit whose gap/timeout passed ends. */
-    sim_framer_idle(&s->framer, now_us);
+    dfu_framer_idle(&s->framer, now_us);
     /* The core's clock never runs backwards, even when a packet was handled ahead. */
     if (now_us > s->model_us) {
         s->model_us = now_us;
@@ -204,13 +204,13 @@ void sim_server_advance(sim_server* s, uint64_t now_us) {
 
 uint64_t sim_server_due_us(const sim_server* s, uint64_t now_us) {
     uint64_t due = now_us + LOOP_TICK_US;
-    int64_t framer_due = sim_framer_due_us(&s->framer, now_us);
+    int64_t framer_due = dfu_framer_due_us(&s->framer, now_us);
     if (framer_due >= 0 && now_us + (uint64_t)framer_due < due) {
         due = now_us + (uint64_t)framer_due;
     }
     if (s->rxq_len != 0) {
         /* The byte that may complete a packet, or the last one received. */
-        size_t k = sim_framer_wanted(&s->framer);
+        size_t k = dfu_framer_wanted(&s->framer);
         uint64_t t;
         if (k > s->rxq_len) {
             k = s->rxq_len;

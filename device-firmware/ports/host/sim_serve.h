@@ -1,6 +1,6 @@
 /*
  * sim_serve.h - the simulator's main loop: read the pty in bulk, pass the bytes through the
- * receive line model, cut packets (sim_framer), hand them to the responder core, apply
+ * receive line model, cut packets (dfu_framer), hand them to the responder core, apply
  * faults and the response timing, write each response with one write(), trace everything.
  *
  * Timing (all deadlines absolute, from the line model: nothing drifts over many packets):
@@ -25,7 +25,7 @@
 #include "dfu_responder.h"
 #include "sim_clock.h"
 #include "sim_fault.h"
-#include "sim_framer.h"
+#include "dfu_framer.h"
 #include "sim_trace.h"
 
 #ifdef __cplusplus
@@ -47,7 +47,7 @@ typedef struct {
     dfu_flash_port core_port; /* port, counting the rows written/erased (rows_busy) */
     uint32_t rows_busy;       /* rows written/erased while handling the current packet */
     dfu_responder core;
-    sim_framer framer;
+    dfu_framer framer;
     sim_trace* trace;
     sim_fault fault;
     sim_timing timing;
@@ -59,11 +59,11 @@ typedef struct {
     uint8_t rx[4096];
     uint8_t rsp[8192];
     uint64_t model_us; /* the latest time the core has been told: it only moves forward */
-    uint8_t damaged[SIM_FRAMER_CAP]; /* a received packet after --fault drop/corrupt */
+    uint8_t damaged[DFU_FRAMER_CAP]; /* a received packet after --fault drop/corrupt */
 } sim_server;
 
 /* Sets up s (core included). timing NULL: no pacing. 0 ok, nonzero: dfu_init's error. */
-int sim_server_init(sim_server* s, int fd, const dfu_config* cfg, const dfu_flash_port* port, sim_framing framing,
+int sim_server_init(sim_server* s, int fd, const dfu_config* cfg, const dfu_flash_port* port, dfu_framing framing,
                     const sim_fault_cfg* fault, const sim_timing* timing, sim_trace* trace,
                     const volatile sig_atomic_t* stop);
 

@@ -1,10 +1,11 @@
 /*
- * sim_framer.h - cuts the received byte stream into packets, as a device port would.
- * Pure logic (no I/O, time passed in), so it is unit tested on its own.
+ * dfu_framer.h - cuts the received byte stream into packets, as a device port does.
+ * Pure logic (no I/O, no malloc, time passed in), so it is unit tested on its own and shared by
+ * dfu-sim (ports/host) and the Cortex-M firmware (ports/cortex-m).
  *
  * length framing (default):
  *   - a packet starts at a 0x01 byte; bytes before a start byte are "stray": they are
- *     reported as one unit (SIM_UNIT_STRAY) when the next start byte arrives or after the
+ *     reported as one unit (DFU_UNIT_STRAY) when the next start byte arrives or after the
  *     partial timeout, and never answered (the simulator resynchronises like a host does);
  *   - once the 4 header bytes are in, the packet is complete at N + 7 bytes;
  *   - a partial packet idle for the partial timeout (50 ms) is handed over as it is (the
@@ -16,8 +17,8 @@
  *   - a packet is whatever arrived before an idle gap (1 ms); two packets sent back to back
  *     merge into one. Garbage is handed over too (the core answers 0x04).
  */
-#ifndef SIM_FRAMER_H
-#define SIM_FRAMER_H
+#ifndef DFU_FRAMER_H
+#define DFU_FRAMER_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -26,47 +27,56 @@
 extern "C" {
 #endif
 
-typedef enum { SIM_FRAMING_LENGTH, SIM_FRAMING_GAP } sim_framing;
-typedef enum { SIM_UNIT_PACKET, SIM_UNIT_STRAY } sim_unit_kind;
+typedef enum { DFU_FRAMING_LENGTH, DFU_FRAMING_GAP } dfu_framing;
+typedef enum { DFU_UNIT_PACKET, DFU_UNIT_STRAY } dfu_unit_kind;
 
-typedef void (*sim_unit_fn)(void* ctx, sim_unit_kind kind, const uint8_t* bytes, size_t len, uint64_t now_us);
+typedef void (*dfu_unit_fn)(void* ctx, dfu_unit_kind kind, const uint8_t* bytes, size_t len, uint64_t now_us);
 
-#define SIM_FRAMER_CAP (0xFFFFu + 7u + 64u) /* the largest packet a header can announce, and some */
-#define SIM_PARTIAL_TIMEOUT_US 50000u
-#define SIM_GAP_US 1000u
+/* Buffer sizes; a port with little RAM overrides them for the whole build (the struct must be the
+ * same for every user). Length framing needs max_packet + 1 bytes at most (an oversized packet is
+ * cut there); gap framing keeps what fits and drops the rest of a longer burst. Stray bytes are
+ * never answered: a smaller stray buffer only reports them in more pieces. */
+#ifndef DFU_FRAMER_CAP
+#define DFU_FRAMER_CAP (0xFFFFu + 7u + 64u) /* the largest packet a header can announce, and some */
+#endif
+#ifndef DFU_FRAMER_STRAY_CAP
+#define DFU_FRAMER_STRAY_CAP 4096u
+#endif
+#define DFU_PARTIAL_TIMEOUT_US 50000u
+#define DFU_GAP_US 1000u
 
 typedef struct {
-    sim_framing mode;
+    dfu_framing mode;
     uint32_t max_packet;
     uint64_t timeout_us; /* length: partial timeout; gap: the idle gap */
     uint64_t last_rx_us; /* time of the last byte received */
     size_t len;          /* packet bytes collected */
     size_t stray_len;    /* stray bytes collected (length framing) */
     size_t skip;         /* length framing: bytes of an oversized packet still to skip */
-    uint8_t buf[SIM_FRAMER_CAP];
-    uint8_t stray[4096];
-    sim_unit_fn emit;
+    uint8_t buf[DFU_FRAMER_CAP];
+    uint8_t stray[DFU_FRAMER_STRAY_CAP];
+    dfu_unit_fn emit;
     void* ctx;
-} sim_framer;
+} dfu_framer;
 
-void sim_framer_init(sim_framer* f, sim_framing mode, uint32_t max_packet, sim_unit_fn emit, void* ctx);
+void dfu_framer_init(dfu_framer* f, dfu_framing mode, uint32_t max_packet, dfu_unit_fn emit, void* ctx);
 /* Bytes received at now_us (completes a pending unit first when its gap/timeout has passed). */
-void sim_framer_feed(sim_framer* f, const uint8_t* data, size_t len, uint64_t now_us);
+void dfu_framer_feed(dfu_framer* f, const uint8_t* data, size_t len, uint64_t now_us);
 /* Time passes: completes a pending unit whose gap/timeout has passed. */
-void sim_framer_idle(sim_framer* f, uint64_t now_us);
-/* Microseconds until sim_framer_idle() has something to do; -1 when nothing is pending. */
-int64_t sim_framer_due_us(const sim_framer* f, uint64_t now_us);
+void dfu_framer_idle(dfu_framer* f, uint64_t now_us);
+/* Microseconds until dfu_framer_idle() has something to do; -1 when nothing is pending. */
+int64_t dfu_framer_due_us(const dfu_framer* f, uint64_t now_us);
 /* How many more bytes the stream must bring before a packet can be handed over (at least 1),
  * so a port that holds bytes back (line pacing) knows when to look again. Length framing:
  * to the announced end (or the max_packet + 1 cut) once the header is in, else enough for
  * the smallest packet (7 bytes); runs of stray bytes may be reported earlier (they are
  * never answered). Gap framing: SIZE_MAX (only a gap ends a packet). */
-size_t sim_framer_wanted(const sim_framer* f);
+size_t dfu_framer_wanted(const dfu_framer* f);
 /* Drops everything pending, reporting nothing. */
-void sim_framer_reset(sim_framer* f);
+void dfu_framer_reset(dfu_framer* f);
 
 #ifdef __cplusplus
 }
 #endif
 
-#endif /* SIM_FRAMER_H */
+#endif /* DFU_FRAMER_H */

@@ -1,55 +1,56 @@
-/* sim_framer.c - byte stream -> packets (length field or idle gap). */
-#include "sim_framer.h"
+/* dfu_framer.c - byte stream -> packets (length field or idle gap). */
+#include "dfu_framer.h"
 
 #include <stdint.h>
 #include <string.h>
 
-#define SIM_MIN_PACKET 7u /* start, code, length (2), checksum (2), end */
+#define DFU_MIN_PACKET 7u /* start, code, length (2), checksum (2), end */
 
-void sim_framer_init(sim_framer* f, sim_framing mode, uint32_t max_packet, sim_unit_fn emit, void* ctx) {
+void dfu_framer_init(dfu_framer* f, dfu_framing mode, uint32_t max_packet, dfu_unit_fn emit, void* ctx) {
     f->mode = mode;
-    f->max_packet = max_packet;
-    f->timeout_us = mode == SIM_FRAMING_GAP ? SIM_GAP_US : SIM_PARTIAL_TIMEOUT_US;
+    /* A port built with a smaller DFU_FRAMER_CAP never gets more than it holds. */
+    f->max_packet = max_packet < DFU_FRAMER_CAP ? max_packet : (uint32_t)(DFU_FRAMER_CAP - 1u);
+    f->timeout_us = mode == DFU_FRAMING_GAP ? DFU_GAP_US : DFU_PARTIAL_TIMEOUT_US;
     f->emit = emit;
     f->ctx = ctx;
-    sim_framer_reset(f);
+    dfu_framer_reset(f);
 }
 
-void sim_framer_reset(sim_framer* f) {
+void dfu_framer_reset(dfu_framer* f) {
     f->last_rx_us = 0;
     f->len = 0;
     f->stray_len = 0;
     f->skip = 0;
 }
 
-static int pending(const sim_framer* f) {
+static int pending(const dfu_framer* f) {
     return f->len != 0 || f->stray_len != 0 || f->skip != 0;
 }
 
-static void flush_stray(sim_framer* f, uint64_t now_us) {
+static void flush_stray(dfu_framer* f, uint64_t now_us) {
     if (f->stray_len != 0) {
         size_t n = f->stray_len;
         f->stray_len = 0;
-        f->emit(f->ctx, SIM_UNIT_STRAY, f->stray, n, now_us);
+        f->emit(f->ctx, DFU_UNIT_STRAY, f->stray, n, now_us);
     }
 }
 
-static void flush_packet(sim_framer* f, uint64_t now_us) {
+static void flush_packet(dfu_framer* f, uint64_t now_us) {
     if (f->len != 0) {
         size_t n = f->len;
         f->len = 0;
-        f->emit(f->ctx, SIM_UNIT_PACKET, f->buf, n, now_us);
+        f->emit(f->ctx, DFU_UNIT_PACKET, f->buf, n, now_us);
     }
 }
 
-static void add_stray(sim_framer* f, uint8_t b, uint64_t now_us) {
+static void add_stray(dfu_framer* f, uint8_t b, uint64_t now_us) {
     if (f->stray_len == sizeof f->stray) {
         flush_stray(f, now_us);
     }
     f->stray[f->stray_len++] = b;
 }
 
-static void feed_length(sim_framer* f, uint8_t b, uint64_t now_us) {
+static void feed_length(dfu_framer* f, uint8_t b, uint64_t now_us) {
     if (f->skip != 0) {
         add_stray(f, b, now_us);
         if (--f->skip == 0) {
@@ -78,7 +79,7 @@ static void feed_length(sim_framer* f, uint8_t b, uint64_t now_us) {
     }
 }
 
-void sim_framer_idle(sim_framer* f, uint64_t now_us) {
+void dfu_framer_idle(dfu_framer* f, uint64_t now_us) {
     /* last_rx_us may lie ahead of now: bytes fed ahead of their arrival (sim_serve). */
     if (!pending(f) || now_us < f->last_rx_us || now_us - f->last_rx_us < f->timeout_us) {
         return;
@@ -89,14 +90,14 @@ void sim_framer_idle(sim_framer* f, uint64_t now_us) {
     f->skip = 0;
 }
 
-void sim_framer_feed(sim_framer* f, const uint8_t* data, size_t len, uint64_t now_us) {
+void dfu_framer_feed(dfu_framer* f, const uint8_t* data, size_t len, uint64_t now_us) {
     size_t i;
     if (len == 0) {
         return;
     }
-    sim_framer_idle(f, now_us);
+    dfu_framer_idle(f, now_us);
     f->last_rx_us = now_us;
-    if (f->mode == SIM_FRAMING_GAP) {
+    if (f->mode == DFU_FRAMING_GAP) {
         size_t room = sizeof f->buf - f->len;
         size_t n = len < room ? len : room; /* beyond the buffer: dropped, still oversized */
         memcpy(f->buf + f->len, data, n);
@@ -108,7 +109,7 @@ void sim_framer_feed(sim_framer* f, const uint8_t* data, size_t len, uint64_t no
     }
 }
 
-int64_t sim_framer_due_us(const sim_framer* f, uint64_t now_us) {
+int64_t dfu_framer_due_us(const dfu_framer* f, uint64_t now_us) {
     uint64_t elapsed;
     if (!pending(f)) {
         return -1;
@@ -120,16 +121,16 @@ int64_t sim_framer_due_us(const sim_framer* f, uint64_t now_us) {
     return elapsed >= f->timeout_us ? 0 : (int64_t)(f->timeout_us - elapsed);
 }
 
-size_t sim_framer_wanted(const sim_framer* f) {
+size_t dfu_framer_wanted(const dfu_framer* f) {
     size_t need;
-    if (f->mode == SIM_FRAMING_GAP) {
+    if (f->mode == DFU_FRAMING_GAP) {
         return SIZE_MAX;
     }
     if (f->skip != 0) {
-        return f->skip + SIM_MIN_PACKET; /* skipped bytes are stray, then a packet starts */
+        return f->skip + DFU_MIN_PACKET; /* skipped bytes are stray, then a packet starts */
     }
     if (f->len < 4) {
-        return SIM_MIN_PACKET - f->len; /* any packet has 7 bytes; the max_packet cut is later */
+        return DFU_MIN_PACKET - f->len; /* any packet has 7 bytes; the max_packet cut is later */
     }
     need = (size_t)(f->buf[2] | (f->buf[3] << 8)) + 7u;
     if (need > f->max_packet) {
