@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "platform/local_time.hpp"
+
 #include <ctime>
 
 namespace dfu::cli {
@@ -21,15 +23,14 @@ std::string shell_quote(const std::string& arg) {
 }
 
 std::string iso8601_local(std::chrono::system_clock::time_point t) {
-    const std::time_t seconds = std::chrono::system_clock::to_time_t(t);
-    std::tm local{};
-    ::localtime_r(&seconds, &local);
+    const platform::LocalTime local = platform::local_time(std::chrono::system_clock::to_time_t(t));
     char text[40];
-    // %z gives +0100; ISO 8601's extended form, which the date part uses, wants +01:00.
-    const std::size_t n = std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S%z", &local);
-    std::string s(text, n);
-    if (s.size() >= 5) s.insert(s.size() - 2, ":");
-    return s;
+    const std::size_t n = std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &local.calendar);
+    // ISO 8601's extended form, which the date part uses, writes the offset as +01:00.
+    const long offset_minutes = local.utc_offset_seconds / 60;
+    const long magnitude = offset_minutes < 0 ? -offset_minutes : offset_minutes;
+    return fmt::format("{}{}{:02}:{:02}", std::string_view(text, n), offset_minutes < 0 ? '-' : '+',
+                       magnitude / 60, magnitude % 60);
 }
 
 std::string log_header(const std::string& version, const std::vector<std::string>& argv,

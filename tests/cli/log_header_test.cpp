@@ -27,6 +27,9 @@ TEST_CASE("the start time is ISO 8601 with the offset written +hh:mm") {
     ::setenv("TZ", "UTC", 1);
     ::tzset();
     CHECK(iso8601_local(t) == "2026-12-04T10:20:00+00:00");
+    ::setenv("TZ", "UTC+3:15", 1);  // west of UTC: the sign and both fields
+    ::tzset();
+    CHECK(iso8601_local(t) == "2026-12-04T07:05:00-03:15");
 }
 
 TEST_CASE("the header names the version, the command line and the start") {
