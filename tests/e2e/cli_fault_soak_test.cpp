@@ -146,7 +146,7 @@ TEST_CASE("fault soak: the device reboots in the middle of rows - every run land
 }
 
 TEST_CASE("fault soak: a slow device within --timeout is no fault, one beyond it is exit 5 naming the wait") {
-    const Outcome slow = program_under_faults("delay=4,seed=1", 7, 100);
+    const Outcome slow = program_under_faults("delay=4,seed=1", 7, 250);
     INFO(slow.err);
     CHECK(slow.exit_code == 0);
     CHECK(slow.flash_equal);
