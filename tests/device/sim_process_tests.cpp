@@ -241,6 +241,43 @@ TEST_CASE("dfu-sim: rows reach the flash file at once and persist - one sim serv
     }
 }
 
+TEST_CASE("dfu-sim --preset middleware: a new flash file is the template's - EEPROM rows after the flash - kept") {
+    const TempDir dir;
+    const std::string flash = dir / "flash.bin";
+    const std::uint32_t kMeta = 0xFFA00, kFlash = 0x100000, kEeprom = 0x8000;
+    const Bytes row = pattern(512, 7);
+    const Bytes app1 = cat(le32(0x10050000u), le32(0x1FFFCu));
+    {
+        Sim sim({"--preset", "middleware", "--flash", flash});
+        Bytes file = read_file(flash);
+        REQUIRE(file.size() == kFlash + kEeprom);
+        const Bytes meta(file.begin() + kMeta, file.begin() + kMeta + 512);
+        CHECK(Bytes(meta.begin(), meta.begin() + 16) == cat(cat(le32(0x10002000u), le32(0x1FFFCu)), app1));
+        CHECK(get32(meta.data() + 508) == ref_crc32c(meta.data(), 508));
+        std::fill(file.begin() + kMeta, file.begin() + kMeta + 512, 0);
+        CHECK(file == Bytes(kFlash + kEeprom, 0));  // the rest erased
+        Port port(sim.first_line);
+        REQUIRE(port.transact(DFU_CMD_ENTER, le32(0x01020304)) == kEnterOk);
+        CHECK(port.transact(DFU_CMD_PROGRAM_DATA, cat(cat(le32(0x14000200u), le32(ref_crc32c(row))), row)) ==
+              packet(0, {}));
+        CHECK(port.transact(DFU_CMD_SET_METADATA, cat(Bytes{1}, cat(le32(0x10050000u), le32(0x100u)))) ==
+              packet(0, {}));
+        file = read_file(flash);
+        CHECK(Bytes(file.begin() + kFlash + 0x200, file.begin() + kFlash + 0x400) == row);
+        CHECK(sim.stop() == 0);
+    }
+    Sim again({"--preset", "middleware", "--flash", flash});  // an existing file is not made fresh
+    const Bytes file = read_file(flash);
+    CHECK(Bytes(file.begin() + kFlash + 0x200, file.begin() + kFlash + 0x400) == row);
+    CHECK(get32(file.data() + kMeta + 12) == 0x100u);
+    CHECK(again.stop() == 0);
+    // a file of the default preset's size does not fit this one
+    Sim wrong({"--flash", dir / "plain.bin"});
+    CHECK(wrong.stop() == 0);
+    Sim refused({"--preset", "middleware", "--flash", dir / "plain.bin"}, false);
+    CHECK(refused.wait_exit() == 1);
+}
+
 TEST_CASE("dfu-sim: stray bytes are traced and not answered - errors start the hold-off") {
     const TempDir dir;
     const std::string trace = dir / "trace.txt";
