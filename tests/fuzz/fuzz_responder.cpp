@@ -201,7 +201,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
         const int state = dfu_state(r.get());
         FUZZ_CHECK(state == DFU_STATE_NONE || state == DFU_STATE_UPDATING || state == DFU_STATE_FINISHED);
-        FUZZ_CHECK(r->row_len <= cfg.row_size);
+        FUZZ_CHECK(r->row_len <= cfg.row_size + DFU_ROW_BUFFER_EXTRA);  // D1
         std::size_t eiv_len = 99;
         dfu_eiv(r.get(), &eiv_len);
         FUZZ_CHECK(eiv_len == 0 || eiv_len == 8 || eiv_len == 16);
