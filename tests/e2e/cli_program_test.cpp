@@ -153,7 +153,7 @@ TEST_CASE("the samples program, verify and report a valid application") {
     CHECK_FLASH_EQUAL(sim, model);
 }
 
-TEST_CASE("dfu-sim --preset middleware: program, verify and erase application 1; the loader's rows are refused") {
+TEST_CASE("dfu-sim --preset middleware: program, verify and erase application 1 - the loader's rows are refused") {
     TempDir dir;
     Simulator sim(dir, {"--preset", "middleware"});  // gap framing, the template's flash and metadata
     constexpr std::uint32_t kApp1 = 0x10050000, kMeta = 0xFFA00;
@@ -163,12 +163,12 @@ TEST_CASE("dfu-sim --preset middleware: program, verify and erase application 1;
     for (const char* packet : {"64", "527"}) {
         CAPTURE(packet);
         const auto p = dfuhost({"program", (dir / "app.bin").string(), "--base", "0x10050000", "--uart", sim.pty(),
-                                "--packet-size", packet});
+                                "--packet-size", packet, "--product-id", "01020304"});
         INFO(p.out << p.err);
         REQUIRE(p.exit_code == 0);
         CHECK(p.out.find("Application 0 valid") != std::string::npos);
         const auto v = dfuhost({"verify", (dir / "app.bin").string(), "--base", "0x10050000", "--uart", sim.pty(),
-                                "--packet-size", packet});
+                                "--packet-size", packet, "--product-id", "01020304"});
         INFO(v.out << v.err);
         CHECK(v.exit_code == 0);
     }
@@ -180,14 +180,16 @@ TEST_CASE("dfu-sim --preset middleware: program, verify and erase application 1;
     std::fill(flash.begin() + (kApp1 - kBase), flash.begin() + (kApp1 - kBase) + 0xC00, 0);
     CHECK(first_difference(flash, before) == SIZE_MAX);
 
-    const auto e = dfuhost({"erase", (dir / "app.bin").string(), "--base", "0x10050000", "--uart", sim.pty()});
+    const auto e = dfuhost({"erase", (dir / "app.bin").string(), "--base", "0x10050000", "--uart", sim.pty(),
+                            "--product-id", "01020304"});
     INFO(e.out << e.err);
     CHECK(e.exit_code == 0);
     flash = sim.flash();
     CHECK(std::all_of(flash.begin() + (kApp1 - kBase), flash.begin() + (kApp1 - kBase) + 0xC00,
                       [](std::uint8_t b) { return b == 0; }));
 
-    const auto loader = dfuhost({"program", (dir / "app.bin").string(), "--base", "0x10002000", "--uart", sim.pty()});
+    const auto loader = dfuhost({"program", (dir / "app.bin").string(), "--base", "0x10002000", "--uart", sim.pty(),
+                                 "--product-id", "01020304"});
     INFO(loader.out << loader.err);
     CHECK(loader.exit_code == 6);
     CHECK(loader.err.find("0x0A") != std::string::npos);
