@@ -174,7 +174,8 @@ int dfu_init(dfu_responder* r, const dfu_config* cfg, const dfu_flash_port* flas
     }
     if (c.eeprom.size != 0u &&
         (c.eeprom.size % c.row_size != 0u || (uint64_t)c.eeprom.start + c.eeprom.size > 0x100000000ull ||
-         (c.eeprom.start < c.flash_base + c.flash_size && c.flash_base < c.eeprom.start + c.eeprom.size))) {
+         ((uint64_t)c.eeprom.start < (uint64_t)c.flash_base + c.flash_size &&
+          (uint64_t)c.flash_base < (uint64_t)c.eeprom.start + c.eeprom.size))) {
         return -8;
     }
     memset(r, 0, sizeof *r);
