@@ -127,7 +127,7 @@ std::string hex(const Bytes& b) {
 
 // Plays one case on a device that `start` brings up fresh; returns a description of the first
 // difference, or "" when every answer was the expected one.
-std::string play(const Case& c, int checksum, const std::string& pty) {
+std::string play(const Case& c, int checksum, const std::string& pty, int wait_factor) {
     testsupport::RawPort port(pty);
     for (const Step& st : c.steps) {
         const std::string where = "line " + std::to_string(st.line) + ": ";
@@ -155,7 +155,7 @@ std::string play(const Case& c, int checksum, const std::string& pty) {
                 break;
             }
             case Step::wait:
-                std::this_thread::sleep_for(std::chrono::milliseconds(st.ms));
+                std::this_thread::sleep_for(std::chrono::milliseconds(st.ms * wait_factor));
                 break;
         }
     }
@@ -164,15 +164,16 @@ std::string play(const Case& c, int checksum, const std::string& pty) {
 }
 
 // Every case of the corpus, fresh device each, for both checksums.
+// wait_factor stretches the corpus's pauses for a device whose clock may fall behind.
 template <typename Start>  // (const TempDir&, const char* checksum) -> Simulator
-void run_corpus(const Start& start) {
+void run_corpus(const Start& start, int wait_factor) {
     const std::vector<Case> cases = load_corpus();
     REQUIRE(cases.size() >= 20);
     for (const char* checksum : {"sum", "crc16"}) {
         for (const Case& c : cases) {
             testsupport::TempDir dir;
             testsupport::Simulator device = start(dir, checksum);
-            const std::string diff = play(c, std::string(checksum) == "crc16" ? 1 : 0, device.pty());
+            const std::string diff = play(c, std::string(checksum) == "crc16" ? 1 : 0, device.pty(), wait_factor);
             INFO(CORPUS_FILE << ":" << c.line << ": case " << c.name << " (" << std::string(checksum) << ")\n  " << diff);
             CHECK(diff.empty());
         }
@@ -188,7 +189,7 @@ bool on_path(const std::string& tool) {
 TEST_CASE("conformance: the middleware corpus against dfu-sim --preset middleware") {
     run_corpus([](const testsupport::TempDir& dir, const char* checksum) {
         return testsupport::Simulator(dir, {"--preset", "middleware", "--checksum", checksum});
-    });
+    }, 1);
 }
 
 TEST_CASE("conformance: the middleware corpus against the firmware under QEMU --preset middleware") {
@@ -206,6 +207,10 @@ TEST_CASE("conformance: the middleware corpus against the firmware under QEMU --
         return testsupport::Simulator({QEMU_DFU_SCRIPT, "--preset", "middleware", "--link", (dir / "uart").string(),
                                        "--checksum", checksum, "--firmware", DFU_FIRMWARE_MIDDLEWARE_ELF},
                                       dir / "no-flash-file");
-    });
+    },
+               // The firmware's milliseconds are SysTick interrupts, and QEMU delivers fewer of them
+               // while the host is busy: a 40 ms pause can be 10 ms to the firmware, still inside
+               // its 20 ms error hold-off. The pauses are stretched 5 times.
+               5);
 #endif
 }
