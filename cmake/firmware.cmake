@@ -1,8 +1,10 @@
 # The Cortex-M firmware (device-firmware/ports/cortex-m) as an ExternalProject built with
 # cmake/arm-none-eabi.cmake: optional, built only when arm-none-eabi-gcc is installed
-# (scripts/install-deps.sh installs it). Sets DFU_FIRMWARE_ELF when it is built.
+# (scripts/install-deps.sh installs it). Sets DFU_FIRMWARE_ELF (the default configuration) and
+# DFU_FIRMWARE_MIDDLEWARE_ELF (built for --preset middleware) when it is built.
 option(DFUHOST_FIRMWARE "Build the Cortex-M firmware when arm-none-eabi-gcc is installed" ON)
 set(DFU_FIRMWARE_ELF "")
+set(DFU_FIRMWARE_MIDDLEWARE_ELF "")
 if(NOT DFUHOST_FIRMWARE)
   message(STATUS "Firmware: off (DFUHOST_FIRMWARE=OFF)")
   return()
@@ -24,3 +26,4 @@ ExternalProject_Add(firmware
   BUILD_ALWAYS ON
   USES_TERMINAL_BUILD ON)
 set(DFU_FIRMWARE_ELF ${CMAKE_BINARY_DIR}/firmware/dfu-firmware.elf)
+set(DFU_FIRMWARE_MIDDLEWARE_ELF ${CMAKE_BINARY_DIR}/firmware/dfu-firmware-middleware.elf)

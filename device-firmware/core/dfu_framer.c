@@ -36,10 +36,20 @@ static void flush_stray(dfu_framer* f, uint64_t now_us) {
 }
 
 static void flush_packet(dfu_framer* f, uint64_t now_us) {
-    if (f->len != 0) {
-        size_t n = f->len;
-        f->len = 0;
-        f->emit(f->ctx, DFU_UNIT_PACKET, f->buf, n, now_us);
+    size_t n = f->len, off = 0;
+    f->len = 0;
+    if (f->mode == DFU_FRAMING_LENGTH) {
+        if (n != 0) {
+            f->emit(f->ctx, DFU_UNIT_PACKET, f->buf, n, now_us);
+        }
+        return;
+    }
+    /* Gap framing: a burst is read max_packet bytes at a time, as the middleware's UART
+     * transport fills its command buffer; what is left over is the next packet. */
+    while (off < n) {
+        size_t k = n - off < f->max_packet ? n - off : f->max_packet;
+        f->emit(f->ctx, DFU_UNIT_PACKET, f->buf + off, k, now_us);
+        off += k;
     }
 }
 

@@ -13,9 +13,11 @@
  *   - a packet whose header announces more than max_packet bytes is handed over as soon as
  *     max_packet + 1 bytes are in (the core answers 0x03); the rest of the announced bytes
  *     is then skipped and reported as stray (skipping also ends after the partial timeout).
- * gap framing (models the real UART loader):
- *   - a packet is whatever arrived before an idle gap (1 ms); two packets sent back to back
- *     merge into one. Garbage is handed over too (the core answers 0x04).
+ * gap framing (models the middleware's UART transport):
+ *   - a packet is whatever arrived before an idle gap (1 ms), read max_packet bytes at a
+ *     time: a longer burst is handed over as max_packet bytes, then the rest as further
+ *     packets. Two packets sent back to back merge into one (the core answers the first and
+ *     ignores the bytes after its end byte). Garbage is handed over too (the core answers 0x04).
  */
 #ifndef DFU_FRAMER_H
 #define DFU_FRAMER_H
@@ -43,7 +45,9 @@ typedef void (*dfu_unit_fn)(void* ctx, dfu_unit_kind kind, const uint8_t* bytes,
 #define DFU_FRAMER_STRAY_CAP 4096u
 #endif
 #define DFU_PARTIAL_TIMEOUT_US 50000u
-#define DFU_GAP_US 1000u
+#ifndef DFU_GAP_US
+#define DFU_GAP_US 1000u /* a port whose clock is coarse sets a longer gap for the whole build */
+#endif
 
 typedef struct {
     dfu_framing mode;

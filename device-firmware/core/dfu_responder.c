@@ -89,6 +89,8 @@ void dfu_config_defaults(dfu_config* cfg) {
     cfg->error_holdoff_ms = 20u;
     cfg->idle_timeout_ms = 5000u;
     cfg->eiv_supported = 1u;
+    cfg->max_apps = 0u;
+    cfg->protect_metadata_row = 1u;
 }
 
 /* 1 when addr is the start of a row wholly inside flash. */
@@ -102,6 +104,43 @@ static int row_addr_ok(const dfu_config* c, uint32_t addr) {
         return 0;
     }
     return (uint64_t)off + c->row_size <= c->flash_size;
+}
+
+static int in_region(uint32_t start, uint32_t size, uint32_t addr) {
+    return addr >= start && addr - start < size;
+}
+
+/* 1 when [addr, addr + len) lies inside the flash or inside the EEPROM window. */
+static int range_ok(const dfu_config* c, uint32_t addr, uint32_t len) {
+    if (in_region(c->flash_base, c->flash_size, addr)) {
+        return (uint64_t)(addr - c->flash_base) + len <= c->flash_size;
+    }
+    return in_region(c->eeprom.start, c->eeprom.size, addr) && (uint64_t)(addr - c->eeprom.start) + len <= c->eeprom.size;
+}
+
+static int in_protected(const dfu_config* c, uint32_t addr) {
+    unsigned i;
+    for (i = 0; i < DFU_MAX_PROTECTED; ++i) {
+        if (in_region(c->protected_regions[i].start, c->protected_regions[i].size, addr)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* D2/D3: 1 when the loader lets a row starting at addr be written (its alignment is checked
+ * apart, after this: the template's Cy_DFU_WriteData() refuses the address first). */
+static int writable(const dfu_config* c, uint32_t addr) {
+    return range_ok(c, addr, 1u) && !in_protected(c, addr) && !(c->protect_metadata_row && addr == c->metadata_addr);
+}
+
+/* Offset of addr from the start of its window (flash or EEPROM); row alignment counts from there. */
+static uint32_t window_offset(const dfu_config* c, uint32_t addr) {
+    return in_region(c->flash_base, c->flash_size, addr) ? addr - c->flash_base : addr - c->eeprom.start;
+}
+
+static uint32_t max_apps(const dfu_config* c) {
+    return c->max_apps != 0u ? c->max_apps : (c->row_size - 4u) / 8u;
 }
 
 int dfu_init(dfu_responder* r, const dfu_config* cfg, const dfu_flash_port* flash) {
@@ -129,6 +168,15 @@ int dfu_init(dfu_responder* r, const dfu_config* cfg, const dfu_flash_port* flas
     }
     if (c.max_packet < DFU_PACKET_OVERHEAD + 8u || c.max_packet > c.row_size + 16u + DFU_PACKET_OVERHEAD) {
         return -6;
+    }
+    if (c.max_apps > (c.row_size - 4u) / 8u) {
+        return -7;
+    }
+    if (c.eeprom.size != 0u &&
+        (c.eeprom.size % c.row_size != 0u || (uint64_t)c.eeprom.start + c.eeprom.size > 0x100000000ull ||
+         ((uint64_t)c.eeprom.start < (uint64_t)c.flash_base + c.flash_size &&
+          (uint64_t)c.flash_base < (uint64_t)c.eeprom.start + c.eeprom.size))) {
+        return -8;
     }
     memset(r, 0, sizeof *r);
     r->cfg = c;
@@ -214,10 +262,6 @@ static int flash_u32(dfu_responder* r, uint32_t addr, uint32_t* v) {
     return 0;
 }
 
-/* 1 when the app's entry fits before the metadata row's CRC (M1, A1). */
-static int app_entry_ok(const dfu_config* c, uint32_t app) {
-    return app * 8u + 8u <= c->row_size - 4u;
-}
 
 /* ---------------------------------------------------------------- commands */
 
@@ -257,9 +301,7 @@ static dfu_result cmd_enter(dfu_responder* r, const uint8_t* d, size_t n, uint32
     if (out_cap < 8u) {
         return result(DFU_STATUS_ERROR_LENGTH, 0);
     }
-    r->state = DFU_STATE_UPDATING;
-    r->row_len = 0;
-    r->eiv_len = 0;
+    r->state = DFU_STATE_UPDATING; /* E1: the row buffer and the EI vector are kept */
     r->last_cmd_ms = now_ms;
     wr32(out, c->silicon_id);
     out[4] = c->silicon_rev;
@@ -270,7 +312,7 @@ static dfu_result cmd_enter(dfu_responder* r, const uint8_t* d, size_t n, uint32
 }
 
 static uint8_t append_row(dfu_responder* r, const uint8_t* d, size_t n) {
-    if (n > (size_t)(r->cfg.row_size - r->row_len)) {
+    if (n > (size_t)(r->cfg.row_size + DFU_ROW_BUFFER_EXTRA - r->row_len)) {
         r->row_len = 0;
         return DFU_STATUS_ERROR_LENGTH; /* D1 */
     }
@@ -284,34 +326,40 @@ static uint8_t append_row(dfu_responder* r, const uint8_t* d, size_t n) {
 /* Program Data (verify_only 0) and Verify Data (verify_only 1): D2. */
 static uint8_t row_command(dfu_responder* r, const uint8_t* d, size_t n, int verify_only) {
     const dfu_config* c = &r->cfg;
-    uint32_t addr, crc, s, buffered;
-    size_t tail_len;
+    uint32_t addr, len;
+    uint8_t st;
     int cmp;
 
-    buffered = r->row_len;
-    r->row_len = 0; /* always cleared */
     if (n < 8u) {
+        r->row_len = 0;
         return DFU_STATUS_ERROR_LENGTH;
+    }
+    st = append_row(r, d + 8, n - 8u);
+    len = r->row_len;
+    r->row_len = 0; /* always emptied */
+    if (st != DFU_STATUS_SUCCESS) {
+        return st;
     }
     addr = rd32(d);
-    crc = rd32(d + 4);
-    tail_len = n - 8u;
-    s = dfu_crc32c_update(DFU_CRC32C_INIT, r->row, buffered);
-    s = dfu_crc32c_update(s, d + 8, tail_len);
-    if (dfu_crc32c_final(s) != crc) {
+    if (dfu_crc32c(r->row, len) != rd32(d + 4)) {
         return DFU_STATUS_ERROR_CHECKSUM;
     }
-    if (!row_addr_ok(c, addr) || (!verify_only && addr == c->metadata_addr)) {
+    if (verify_only) {
+        if (len % c->row_size != 0u || !range_ok(c, addr, len) || in_protected(c, addr)) {
+            return DFU_STATUS_ERROR_VERIFY;
+        }
+        return flash_compare(r, addr, r->row, len) == 0 ? DFU_STATUS_SUCCESS : DFU_STATUS_ERROR_VERIFY;
+    }
+    if (!writable(c, addr)) {
         return DFU_STATUS_ERROR_ADDRESS;
     }
-    if ((uint64_t)buffered + tail_len != c->row_size) {
+    if (window_offset(c, addr) % c->row_size != 0u || len != c->row_size || !range_ok(c, addr, len)) {
         return DFU_STATUS_ERROR_LENGTH;
     }
-    memcpy(r->row + buffered, d + 8, tail_len);
-    if (!verify_only && r->flash.write_row(r->flash.ctx, addr, r->row, c->row_size) != 0) {
+    if (r->flash.write_row(r->flash.ctx, addr, r->row, len) != 0) {
         return DFU_STATUS_ERROR_DATA;
     }
-    cmp = flash_compare(r, addr, r->row, c->row_size);
+    cmp = flash_compare(r, addr, r->row, len);
     if (cmp < 0) {
         return DFU_STATUS_ERROR_DATA;
     }
@@ -319,14 +367,20 @@ static uint8_t row_command(dfu_responder* r, const uint8_t* d, size_t n, int ver
 }
 
 static uint8_t cmd_erase(dfu_responder* r, const uint8_t* d, size_t n) {
+    const dfu_config* c = &r->cfg;
     uint32_t addr;
+    r->row_len = 0; /* D3 */
     if (n != 4u) {
         return DFU_STATUS_ERROR_LENGTH;
     }
     addr = rd32(d);
-    if (!row_addr_ok(&r->cfg, addr) || addr == r->cfg.metadata_addr) {
-        return DFU_STATUS_ERROR_ADDRESS; /* D3 */
+    if (!writable(c, addr)) {
+        return DFU_STATUS_ERROR_ADDRESS;
     }
+    if (window_offset(c, addr) % c->row_size != 0u) {
+        return DFU_STATUS_ERROR_LENGTH;
+    }
+    memset(r->row, 0, c->row_size);
     return r->flash.erase_row(r->flash.ctx, addr) == 0 ? DFU_STATUS_SUCCESS : DFU_STATUS_ERROR_DATA;
 }
 
@@ -340,7 +394,7 @@ static uint8_t cmd_verify_app(dfu_responder* r, const uint8_t* d, size_t n, uint
         return DFU_STATUS_ERROR_LENGTH;
     }
     app = d[0];
-    if (!app_entry_ok(c, app)) {
+    if (app >= max_apps(c)) {
         return DFU_STATUS_SUCCESS;
     }
     if (flash_crc32c(r, c->metadata_addr, c->row_size - 4u, &crc) != 0 ||
@@ -367,52 +421,57 @@ static uint8_t cmd_verify_app(dfu_responder* r, const uint8_t* d, size_t n, uint
 /* M1 */
 static uint8_t cmd_set_metadata(dfu_responder* r, const uint8_t* d, size_t n) {
     const dfu_config* c = &r->cfg;
-    uint32_t app;
-    int cmp;
+    uint8_t* entry;
 
     if (n != 9u) {
         return DFU_STATUS_ERROR_LENGTH;
     }
-    app = d[0];
-    if (!app_entry_ok(c, app)) {
-        return DFU_STATUS_ERROR_DATA;
+    if (d[0] >= max_apps(c)) {
+        return DFU_STATUS_ERROR_UNKNOWN;
     }
-    r->row_len = 0; /* the row buffer is borrowed */
+    /* The row buffer is borrowed: its contents change, its fill level (row_len) does not. */
     if (r->flash.read(r->flash.ctx, c->metadata_addr, r->row, c->row_size) != 0) {
         return DFU_STATUS_ERROR_DATA;
     }
-    memcpy(r->row + app * 8u, d + 1, 8u); /* start u32 LE, length u32 LE: stored as sent */
+    entry = r->row + d[0] * 8u;
+    if (memcmp(entry, d + 1, 8u) == 0) {
+        return DFU_STATUS_SUCCESS; /* unchanged: not written */
+    }
+    memcpy(entry, d + 1, 8u); /* start u32 LE, length u32 LE: stored as sent */
     wr32(r->row + c->row_size - 4u, dfu_crc32c(r->row, c->row_size - 4u));
-    if (r->flash.write_row(r->flash.ctx, c->metadata_addr, r->row, c->row_size) != 0) {
-        return DFU_STATUS_ERROR_DATA;
-    }
-    cmp = flash_compare(r, c->metadata_addr, r->row, c->row_size);
-    if (cmp < 0) {
-        return DFU_STATUS_ERROR_DATA;
-    }
-    return cmp == 0 ? DFU_STATUS_SUCCESS : DFU_STATUS_ERROR_VERIFY;
+    return r->flash.write_row(r->flash.ctx, c->metadata_addr, r->row, c->row_size) == 0 ? DFU_STATUS_SUCCESS
+                                                                                        : DFU_STATUS_ERROR_DATA;
 }
 
 /* M2 */
 static dfu_result cmd_get_metadata(dfu_responder* r, const uint8_t* d, size_t n, uint8_t* out, size_t out_cap) {
     const dfu_config* c = &r->cfg;
-    uint32_t from, to, count;
+    uint32_t from, to, count, crc, stored;
 
     if (n != 4u) {
         return result(DFU_STATUS_ERROR_LENGTH, 0);
     }
     from = rd16(d);
     to = rd16(d + 2);
-    if (from > to || to > c->row_size) {
+    if (from > to || to - from + DFU_PACKET_OVERHEAD > c->max_packet || to > c->row_size + DFU_ROW_BUFFER_EXTRA) {
         return result(DFU_STATUS_ERROR_DATA, 0);
     }
     count = to - from;
-    if (count + DFU_PACKET_OVERHEAD > c->max_packet || count > out_cap) {
+    if (count > out_cap) {
         return result(DFU_STATUS_ERROR_LENGTH, 0);
     }
-    if (count != 0u && r->flash.read(r->flash.ctx, c->metadata_addr + from, out, count) != 0) {
+    if (flash_crc32c(r, c->metadata_addr, c->row_size - 4u, &crc) != 0 ||
+        flash_u32(r, c->metadata_addr + c->row_size - 4u, &stored) != 0) {
         return result(DFU_STATUS_ERROR_DATA, 0);
     }
+    if (crc != stored) {
+        return result(DFU_STATUS_ERROR_VERIFY, 0);
+    }
+    /* Read through the row buffer, as the middleware does: bytes past the row are what it holds. */
+    if (r->flash.read(r->flash.ctx, c->metadata_addr, r->row, c->row_size) != 0) {
+        return result(DFU_STATUS_ERROR_DATA, 0);
+    }
+    memcpy(out, r->row + from, count);
     return result(DFU_STATUS_SUCCESS, count);
 }
 
@@ -422,7 +481,7 @@ static uint8_t cmd_set_eiv(dfu_responder* r, const uint8_t* d, size_t n) {
         return DFU_STATUS_ERROR_CMD;
     }
     if (n != 0u && n != 8u && n != 16u) {
-        return DFU_STATUS_ERROR_LENGTH;
+        return DFU_STATUS_ERROR_DATA;
     }
     if (n != 0u) {
         memcpy(r->eiv, d, n);
@@ -433,16 +492,11 @@ static uint8_t cmd_set_eiv(dfu_responder* r, const uint8_t* d, size_t n) {
 
 /* Commands in NONE/FINISHED other than Enter (S3, S4, S5). */
 static dfu_result dispatch_idle(dfu_responder* r, uint8_t code) {
-    switch (code) {
-        case DFU_CMD_EXIT:
-            r->state = DFU_STATE_FINISHED;
-            return silent(DFU_STATUS_SUCCESS);
-        case DFU_CMD_SYNC:
-        case DFU_CMD_SEND_DATA_NR:
-            return silent(DFU_STATUS_SUCCESS);
-        default:
-            return result(DFU_STATUS_ERROR_CMD, 0);
+    if (code == DFU_CMD_EXIT) {
+        r->state = DFU_STATE_FINISHED;
+        return silent(DFU_STATUS_SUCCESS);
     }
+    return result(DFU_STATUS_ERROR_CMD, 0);
 }
 
 static dfu_result dispatch_updating(dfu_responder* r, uint8_t code, const uint8_t* d, size_t n, uint8_t* out,
@@ -495,14 +549,11 @@ static uint8_t check_frame(const dfu_config* c, const uint8_t* pkt, size_t len) 
     if (pkt == NULL || len < DFU_PACKET_OVERHEAD || pkt[0] != DFU_SOP) {
         return DFU_STATUS_ERROR_DATA;
     }
-    if (len > c->max_packet) {
-        return DFU_STATUS_ERROR_LENGTH;
-    }
     n = rd16(pkt + 2);
-    if (n + DFU_PACKET_OVERHEAD != len) {
+    if (n + DFU_PACKET_OVERHEAD > len || n + DFU_PACKET_OVERHEAD > c->max_packet) {
         return DFU_STATUS_ERROR_LENGTH;
     }
-    if (pkt[len - 1u] != DFU_EOP) {
+    if (pkt[n + DFU_PACKET_OVERHEAD - 1u] != DFU_EOP) {
         return DFU_STATUS_ERROR_DATA;
     }
     if (get_checksum(c->checksum_type, pkt + 4 + n) != packet_checksum(c->checksum_type, pkt, 4 + n)) {
@@ -535,7 +586,7 @@ size_t dfu_handle_packet(dfu_responder* r, const uint8_t* pkt, size_t len, uint3
     if (res.status == DFU_STATUS_SUCCESS) {
         uint8_t code = pkt[1];
         const uint8_t* d = pkt + 4;
-        size_t n = len - DFU_PACKET_OVERHEAD;
+        size_t n = rd16(pkt + 2); /* F1: bytes past the end byte are ignored */
         if (was_updating) {
             r->last_cmd_ms = now_ms;
         }

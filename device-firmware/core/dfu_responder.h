@@ -8,63 +8,72 @@
  * the port delimits packets (length field or idle gap) and hands each one to
  * dfu_handle_packet().
  *
- * Choices made where the protocol leaves room
- * -------------------------------------------
- *  F1 Framing checks, in this order: fewer than 7 bytes -> 0x04; byte 0 != 0x01 -> 0x04;
- *     packet longer than max_packet -> 0x03; N + 7 != received size -> 0x03;
- *     last byte != 0x17 -> 0x04; checksum -> 0x08. Framing errors are answered whatever
- *     byte 1 says (also 0x35/0x47/0x3B): a broken frame's command byte is not trusted.
+ * How it answers: as Infineon's DFU middleware 5.2 (cy_dfu.c, basic flow) with the template
+ * Cy_DFU_WriteData()/Cy_DFU_ReadData() of its dfu_user.c, where the two decide; the tags below
+ * say where we chose, or where the middleware's answer depends on the firmware around it.
+ * docs/protocol.md "Where we differ from the reference" lists what is left.
+ * ------------------------------------------------------------------------------------------
+ *  F1 Framing checks, in this order (cy_dfu.c VerifyPacket): fewer than 7 bytes or byte 0 !=
+ *     0x01 -> 0x04; N + 7 more than received or more than max_packet (the command buffer)
+ *     -> 0x03; byte N + 6 != 0x17 -> 0x04; checksum -> 0x08. Bytes after the end byte are
+ *     ignored. Framing errors are answered whatever byte 1 says (also 0x35/0x47/0x3B).
  *  F2 Error responses are 7 bytes. A success response that would not fit rsp_cap is
  *     replaced by 0x03 (an error like any other). rsp NULL or rsp_cap < 7 is a port bug:
  *     the packet is dropped unprocessed (return 0). rsp_cap >= max_packet always suffices.
  *  S1 Errors while NONE or FINISHED are answered but change nothing (no hold-off).
  *     Errors while UPDATING: the error is answered, the state becomes NONE at once, the
- *     row buffer is cleared and every packet is discarded (return 0) until
- *     error_holdoff_ms have passed since the erroring packet. 0 disables the hold-off.
+ *     row buffer is emptied and every packet is discarded (return 0) until
+ *     error_holdoff_ms have passed since the erroring packet (the middleware's example loop
+ *     waits its 20 ms timeout, then Cy_DFU_Init() and a transport reset). 0 disables it.
  *  S2 The idle timeout counts from the last packet handled while UPDATING (silent ones
  *     included); it is applied by dfu_poll() and before the next packet. 0 disables it.
- *  S3 FINISHED behaves exactly like NONE (only Enter/Exit work); dfu_state() keeps
- *     reporting FINISHED until the next successful Enter DFU.
- *  S4 Silent commands stay silent in every state: Sync (0x35) and 0x47 in NONE/FINISHED
- *     are ignored without an answer. A failing 0x47 while UPDATING (overflow) is not
- *     answered but still counts as an error (NONE + hold-off).
+ *  S3 FINISHED behaves exactly like NONE; dfu_state() keeps reporting FINISHED until the
+ *     next successful Enter DFU (the middleware hands FINISHED to the application).
+ *  S4 In NONE and FINISHED every command but Enter and Exit is answered 0x05, Sync (0x35)
+ *     and 0x47 included. While UPDATING, Sync and 0x47 are never answered; a failing 0x47
+ *     (overflow) still counts as an error (NONE + hold-off).
  *  S5 Exit DFU (0x3B) is accepted in any state, moves to FINISHED, never answers and does
  *     not itself validate or start an application (the port may do that on FINISHED).
  *  E1 Enter DFU: data lengths other than 0, 4, 6 -> 0x03. The product ID compare is exact:
  *     a device with product ID 0 accepts no data or an ID of 0. The 2 extra bytes of the
- *     6-byte form are ignored whatever they hold. Enter works in every state (also
- *     restarting an UPDATING session); it clears the row buffer and the EI vector.
- *     The DFU SDK version reported is 5.2: data bytes 4..7 are rev, 02, 05, 01.
- *  D1 The row buffer holds exactly row_size bytes; Send Data beyond it -> 0x03.
- *  D2 Program Data / Verify Data check order: data < 8 bytes -> 0x03; row CRC-32C -> 0x08;
- *     address -> 0x0A (not row aligned relative to flash_base, row not wholly inside
- *     flash, or, for Program Data only, the metadata row); buffered + trailing bytes !=
- *     row_size -> 0x03; port write/read failure -> 0x04; read-back/compare mismatch ->
- *     0x02. The row buffer is cleared whatever the outcome. Verify Data may read the
- *     metadata row; Program Data and Erase Data may not touch it (0x0A).
- *  D3 Erase Data: data != 4 bytes -> 0x03; address as D2 (metadata row refused) -> 0x0A;
- *     port failure -> 0x04. The row buffer is left alone.
+ *     6-byte form are ignored. Enter works in every state; while UPDATING it answers again
+ *     and keeps the row buffer and the EI vector. SDK version 5.2: bytes 4..7 rev, 02, 05, 01.
+ *  D1 The row buffer holds row_size + 16 bytes (the middleware's data buffer); Send Data
+ *     beyond it -> 0x03.
+ *  D2 Program Data: data < 8 bytes -> 0x03; buffered + trailing bytes beyond the buffer ->
+ *     0x03; row CRC-32C -> 0x08; address not writable -> 0x0A (outside the flash and the
+ *     EEPROM window, inside a protected region, or the metadata row when
+ *     protect_metadata_row); address not row aligned or not exactly one row -> 0x03; port
+ *     write failure -> 0x04; read-back mismatch -> 0x02.
+ *     Verify Data: the same up to the CRC, then every failure is 0x02 (cy_dfu.c maps all of
+ *     Cy_DFU_ReadData's errors to ERROR_VERIFY): length not a multiple of the row, range
+ *     not inside the flash or the EEPROM window, starting in a protected region, read
+ *     failure, mismatch. The row buffer is emptied whatever the outcome.
+ *  D3 Erase Data: data != 4 bytes -> 0x03; address not writable (as D2) -> 0x0A; not row
+ *     aligned -> 0x03; port failure -> 0x04. Empties the row buffer (and, when it erases,
+ *     zeroes its first row_size bytes: the template erases by writing a zeroed buffer).
  *  A1 Verify Application: data length not 1 or 4 -> 0x03. The answer is status 0x00 with
- *     one byte, 0x01 only when: the metadata row's own CRC-32C (last 4 bytes) is right,
- *     the app's entry lies before that CRC, length != 0, [start, start+length+4) lies
- *     inside flash, and CRC-32C over [start, start+length) equals the u32 LE stored at
- *     start+length. Otherwise 0x00. A port read failure -> 0x04.
- *  M1 Set Application Metadata: data != 9 bytes -> 0x03; app whose entry (app*8, 8 bytes)
- *     would reach into the last 4 CRC bytes -> 0x04 (with 512-byte rows: apps 0..62).
- *     start/length are stored as given (not range checked). The metadata row is read,
- *     patched, re-CRCed and written back through the row buffer, so it also clears any
- *     buffered Send Data bytes. Port failure -> 0x04, read-back mismatch -> 0x02.
- *  M2 Get Metadata: data != 4 bytes -> 0x03; from > to or to > row_size -> 0x04;
- *     a response longer than max_packet (to - from + 7) -> 0x03. from == to answers
- *     0x00 with no data.
- *  V1 Set EI Vector: eiv_supported == 0 -> 0x05; lengths other than 0, 8, 16 -> 0x03;
+ *     one byte, 0x01 only when: app < max_apps, the metadata row's own CRC-32C (last 4
+ *     bytes) is right, length != 0, [start, start+length+4) lies inside flash, and CRC-32C
+ *     over [start, start+length) equals the u32 LE stored at start+length. A port read
+ *     failure -> 0x04.
+ *  M1 Set Application Metadata: data != 9 bytes -> 0x03; app >= max_apps -> 0x0F. The
+ *     metadata row is read into the row buffer (its contents are replaced, its fill level
+ *     is kept, as the middleware's data buffer); an unchanged entry is not written; else the
+ *     entry is patched, the row re-CRCed and written. Read or write failure -> 0x04.
+ *  M2 Get Metadata: data != 4 bytes -> 0x03; from > to, or to - from + 7 > max_packet -> 0x04;
+ *     to past the row buffer -> 0x04; metadata CRC wrong -> 0x02; else the metadata row is
+ *     read into the row buffer and bytes [from, to) of that buffer answered.
+ *  V1 Set EI Vector: eiv_supported == 0 -> 0x05; lengths other than 0, 8, 16 -> 0x04;
  *     the vector is kept in the responder (dfu_eiv()); 0 bytes clears it.
  *  C1 Any other command code (0x50-0xFF included) -> 0x05.
  *  K1 dfu_init() rejects: NULL pointers or port functions; checksum_type > 1;
  *     row_size < 16, > DFU_MAX_ROW_SIZE or not a multiple of 4; flash_size 0 or not a
  *     multiple of row_size; flash_base + flash_size > 2^32; metadata_addr not a row
  *     inside flash (DFU_METADATA_ADDR_LAST_ROW picks the last row); max_packet < 15
- *     (an Enter DFU answer must fit) or > row_size + 16 + 7.
+ *     (an Enter DFU answer must fit) or > row_size + 16 + 7; max_apps whose entries would
+ *     reach the metadata CRC; an EEPROM window that is not whole rows, ends past 4 GiB or
+ *     overlaps the flash.
  */
 #ifndef DFU_RESPONDER_H
 #define DFU_RESPONDER_H
@@ -124,8 +133,21 @@ extern "C" {
 #define DFU_SDK_VERSION_MAJOR 5u
 #define DFU_SDK_VERSION_MINOR 2u
 
+/* The row buffer holds this much more than a row (the middleware's CY_DFU_SIZEOF_DATA_BUFFER). */
+#define DFU_ROW_BUFFER_EXTRA 16u
+
 /* metadata_addr value meaning "the last row of flash". */
 #define DFU_METADATA_ADDR_LAST_ROW 0xFFFFFFFFu
+
+/* A range of DFU addresses; size 0 marks an unused slot. */
+typedef struct {
+    uint32_t start;
+    uint32_t size;
+} dfu_region;
+
+#ifndef DFU_MAX_PROTECTED
+#define DFU_MAX_PROTECTED 2
+#endif
 
 typedef struct {
     uint32_t flash_base;       /* default 0x10000000 */
@@ -140,6 +162,11 @@ typedef struct {
     uint32_t error_holdoff_ms; /* default 20 */
     uint32_t idle_timeout_ms;  /* default 5000 */
     uint8_t eiv_supported;     /* default 1 */
+    uint32_t max_apps;         /* metadata entries; 0 (default): as many as fit before the CRC */
+    uint8_t protect_metadata_row; /* default 1: Program/Erase Data of the metadata row -> 0x0A */
+    /* Rows the loader refuses to write (its own image, an application it protects): 0x0A. */
+    dfu_region protected_regions[DFU_MAX_PROTECTED]; /* default none */
+    dfu_region eeprom;         /* a second writable window outside the flash; default none */
 } dfu_config;
 
 void dfu_config_defaults(dfu_config* cfg);
@@ -162,7 +189,7 @@ typedef struct dfu_responder {
     uint8_t eiv_len; /* 0, 8 or 16 */
     uint8_t eiv[16];
     uint8_t scratch[32]; /* flash read chunks for compares and CRCs */
-    uint8_t row[DFU_MAX_ROW_SIZE];
+    uint8_t row[DFU_MAX_ROW_SIZE + DFU_ROW_BUFFER_EXTRA];
 } dfu_responder;
 
 /* 0 ok; nonzero: bad configuration or port (see K1 above). */

@@ -83,4 +83,21 @@ TEST_CASE("config: dfu_init rejects bad configurations") {
         x.metadata_addr = DFU_METADATA_ADDR_LAST_ROW;
     }));
     CHECK_FALSE(bad([](dfu_config& x) { x.metadata_addr = 0x10000000u; }));
+    CHECK(bad([](dfu_config& x) { x.max_apps = 64; }));  // 64 entries reach the CRC
+    CHECK_FALSE(bad([](dfu_config& x) { x.max_apps = 63; }));
+    auto eeprom = [](std::uint32_t start, std::uint32_t size) {
+        return [=](dfu_config& x) { x.eeprom = dfu_region{start, size}; };
+    };
+    CHECK_FALSE(bad(eeprom(0x14000000u, 0x8000)));
+    CHECK(bad(eeprom(0x14000000u, 0x100)));        // not whole rows
+    CHECK(bad(eeprom(0xFFFFFE00u, 0x400)));        // past 4 GiB
+    CHECK(bad(eeprom(0x100FFE00u, 0x400)));        // overlaps the flash's end
+    CHECK(bad(eeprom(0x0FFFFE00u, 0x400)));        // overlaps its start
+    CHECK_FALSE(bad(eeprom(0x0FFFFE00u, 0x200)));  // just below it
+    // a flash ending at 4 GiB: the overlap check must not wrap
+    CHECK(bad([](dfu_config& x) {
+        x.flash_base = 0xFFF00000u;
+        x.metadata_addr = DFU_METADATA_ADDR_LAST_ROW;
+        x.eeprom = dfu_region{0xFFF80000u, 0x200};
+    }));
 }

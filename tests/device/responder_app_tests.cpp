@@ -49,7 +49,7 @@ TEST_CASE("set metadata: writes the entry and the row's CRC-32C") {
     CHECK(get32(meta2.data() + 508) == ref_crc32c(meta2.data(), 508));
 }
 
-TEST_CASE("set metadata: length must be 9 - app index must fit before the CRC - port errors") {
+TEST_CASE("set metadata: length must be 9 - app beyond max_apps 0x0F - unchanged not written - port errors") {
     Device d;
     d.start();
     d.enter();
@@ -58,14 +58,21 @@ TEST_CASE("set metadata: length must be 9 - app index must fit before the CRC - 
     CHECK(d.status(DFU_CMD_SET_METADATA, Bytes(10, 0)) == DFU_STATUS_ERROR_LENGTH);
     d.recover();
     CHECK(d.status(DFU_CMD_SET_METADATA, set_meta(62, kBase, 4)) == 0);  // bytes 496..503
-    CHECK(d.status(DFU_CMD_SET_METADATA, set_meta(63, kBase, 4)) == DFU_STATUS_ERROR_DATA);
+    CHECK(d.status(DFU_CMD_SET_METADATA, set_meta(63, kBase, 4)) == DFU_STATUS_ERROR_UNKNOWN);
     d.recover();
+    const auto writes = d.flash.writes;
+    CHECK(d.status(DFU_CMD_SET_METADATA, set_meta(62, kBase, 4)) == 0);  // the same again
+    CHECK(d.flash.writes == writes);
     d.flash.fail_write = true;
     CHECK(d.status(DFU_CMD_SET_METADATA, set_meta(0, kBase, 4)) == DFU_STATUS_ERROR_DATA);
     d.flash.fail_write = false;
-    d.recover();
-    d.flash.flip_on_write = true;
-    CHECK(d.status(DFU_CMD_SET_METADATA, set_meta(0, kBase, 4)) == DFU_STATUS_ERROR_VERIFY);
+
+    Device two;
+    two.cfg.max_apps = 2;
+    two.start();
+    two.enter();
+    CHECK(two.status(DFU_CMD_SET_METADATA, set_meta(1, kBase, 4)) == 0);
+    CHECK(two.status(DFU_CMD_SET_METADATA, set_meta(2, kBase, 4)) == DFU_STATUS_ERROR_UNKNOWN);
 }
 
 TEST_CASE("get metadata: bytes from..to of the metadata row") {
@@ -88,11 +95,17 @@ TEST_CASE("get metadata: bytes from..to of the metadata row") {
     CHECK(r.data.size() == 121);
     CHECK(r.raw.size() == 128);
 
-    CHECK(d.status(DFU_CMD_GET_METADATA, cat(le16(0), le16(122))) == DFU_STATUS_ERROR_LENGTH);  // > max_packet
+    CHECK(d.status(DFU_CMD_GET_METADATA, cat(le16(0), le16(122))) == DFU_STATUS_ERROR_DATA);  // > max_packet
     d.recover();
     CHECK(d.status(DFU_CMD_GET_METADATA, cat(le16(8), le16(4))) == DFU_STATUS_ERROR_DATA);
     d.recover();
-    CHECK(d.status(DFU_CMD_GET_METADATA, cat(le16(510), le16(513))) == DFU_STATUS_ERROR_DATA);
+    // past the row the answer is the row buffer's tail (here 3 bytes left by Send Data)
+    for (int i = 0; i < 5; ++i) CHECK(d.status(DFU_CMD_SEND_DATA, Bytes(103, 0xC3)) == 0);
+    d.silent(DFU_CMD_SYNC, {});
+    r = d.send(DFU_CMD_GET_METADATA, cat(le16(510), le16(515)));
+    CHECK(r.status == 0);
+    CHECK(r.data == cat(d.flash.slice(d.meta_addr() + 510, 2), Bytes(3, 0xC3)));
+    CHECK(d.status(DFU_CMD_GET_METADATA, cat(le16(520), le16(529))) == DFU_STATUS_ERROR_DATA);
     d.recover();
     CHECK(d.status(DFU_CMD_GET_METADATA, {0, 0, 8}) == DFU_STATUS_ERROR_LENGTH);
     d.recover();
@@ -104,8 +117,16 @@ TEST_CASE("get metadata: the default 64-byte packet limits a response to 57 byte
     Device d;
     d.start();
     d.enter();
+    CHECK(d.status(DFU_CMD_SET_METADATA, set_meta(0, kBase, 4)) == 0);
     CHECK(d.send(DFU_CMD_GET_METADATA, cat(le16(0), le16(57))).data.size() == 57);
-    CHECK(d.status(DFU_CMD_GET_METADATA, cat(le16(0), le16(58))) == DFU_STATUS_ERROR_LENGTH);
+    CHECK(d.status(DFU_CMD_GET_METADATA, cat(le16(0), le16(58))) == DFU_STATUS_ERROR_DATA);
+}
+
+TEST_CASE("get metadata: a metadata row with a wrong CRC -> 0x02") {
+    Device d;
+    d.start();
+    d.enter();
+    CHECK(d.status(DFU_CMD_GET_METADATA, cat(le16(0), le16(8))) == DFU_STATUS_ERROR_VERIFY);  // erased row
 }
 
 TEST_CASE("verify application: valid 0x01 and tampered 0x00 - status 0x00 either way") {
@@ -211,7 +232,7 @@ TEST_CASE("set EI vector: 0 or 8 or 16 bytes - 0x05 when compiled out") {
     CHECK(len == 8);
     CHECK(d.status(DFU_CMD_SET_EIV, {}) == 0);
     CHECK(dfu_eiv(&d.r, &len) == nullptr);
-    CHECK(d.status(DFU_CMD_SET_EIV, Bytes(12, 0)) == DFU_STATUS_ERROR_LENGTH);
+    CHECK(d.status(DFU_CMD_SET_EIV, Bytes(12, 0)) == DFU_STATUS_ERROR_DATA);
 
     Device off;
     off.cfg.eiv_supported = 0;

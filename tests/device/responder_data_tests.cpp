@@ -53,22 +53,22 @@ TEST_CASE("program: row sizes 128 and 256 with CRC-16 packets") {
         const Bytes row = pattern(rs, rs);
         CHECK(d.row_op(DFU_CMD_PROGRAM_DATA, kBase + 3 * rs, row) == 0);
         CHECK(d.flash.slice(kBase + 3 * rs, rs) == row);
-        CHECK(d.row_op(DFU_CMD_PROGRAM_DATA, kBase + rs / 2, row) == DFU_STATUS_ERROR_ADDRESS);
+        CHECK(d.row_op(DFU_CMD_PROGRAM_DATA, kBase + rs / 2, row) == DFU_STATUS_ERROR_LENGTH);  // unaligned
     }
 }
 
-TEST_CASE("send data: the row buffer holds one row - overflow -> 0x03") {
+TEST_CASE("send data: the row buffer holds a row + 16 bytes - overflow -> 0x03") {
     Device d;
     d.start();
     d.enter();
     for (int i = 0; i < 9; ++i) CHECK(d.status(DFU_CMD_SEND_DATA, Bytes(56, std::uint8_t(i))) == 0);  // 504
-    CHECK(d.status(DFU_CMD_SEND_DATA, Bytes(8, 0xEE)) == 0);                                          // 512
+    CHECK(d.status(DFU_CMD_SEND_DATA, Bytes(24, 0xEE)) == 0);                                         // 528
     CHECK(d.status(DFU_CMD_SEND_DATA, Bytes(1, 0xEE)) == DFU_STATUS_ERROR_LENGTH);
     CHECK(dfu_state(&d.r) == DFU_STATE_NONE);
 
     // 0x47 overflow: silent, but still an error (NONE + hold-off)
     d.recover();
-    for (int i = 0; i < 9; ++i) d.silent(DFU_CMD_SEND_DATA_NR, Bytes(57, 1));  // 513 > 512 on the 9th
+    for (int i = 0; i < 10; ++i) d.silent(DFU_CMD_SEND_DATA_NR, Bytes(57, 1));  // 570 > 528 on the 10th
     CHECK(dfu_state(&d.r) == DFU_STATE_NONE);
     CHECK(dfu_discarding(&d.r, d.now) == 1);
 }
@@ -94,8 +94,14 @@ TEST_CASE("program: errors and their status codes") {
         CHECK(d.status(DFU_CMD_PROGRAM_DATA, p) == DFU_STATUS_ERROR_CHECKSUM);
         CHECK(d.flash.writes == 1);
     }
-    SUBCASE("unaligned, below, beyond flash, metadata row -> 0x0A") {
-        for (std::uint32_t addr : {kBase + 4, kBase - 512, kBase + 0x100000u, 0xFFFFFE00u, d.meta_addr()}) {
+    SUBCASE("inside flash but not row aligned -> 0x03") {
+        CHECK(d.row_op(DFU_CMD_PROGRAM_DATA, kBase + 4, row) == DFU_STATUS_ERROR_LENGTH);
+        d.recover();
+        CHECK(d.row_op(DFU_CMD_PROGRAM_DATA, kBase + 0x100000u - 4, row) == DFU_STATUS_ERROR_LENGTH);
+        CHECK(d.flash.writes == 0);
+    }
+    SUBCASE("below, beyond flash, metadata row -> 0x0A (also when unaligned)") {
+        for (std::uint32_t addr : {kBase - 512, kBase - 4, kBase + 0x100000u, 0xFFFFFE00u, d.meta_addr()}) {
             CAPTURE(addr);
             d.recover();
             CHECK(d.row_op(DFU_CMD_PROGRAM_DATA, addr, row) == DFU_STATUS_ERROR_ADDRESS);
@@ -153,7 +159,7 @@ TEST_CASE("sync: silent and clears the row buffer") {
     CHECK(dfu_state(&d.r) == DFU_STATE_UPDATING);
 }
 
-TEST_CASE("verify data: compares without writing - mismatch 0x02 / CRC 0x08 / address 0x0A") {
+TEST_CASE("verify data: compares without writing - CRC 0x08 / any other failure 0x02") {
     Device d;
     d.start();
     d.enter();
@@ -168,14 +174,20 @@ TEST_CASE("verify data: compares without writing - mismatch 0x02 / CRC 0x08 / ad
     CHECK(d.status(DFU_CMD_SEND_DATA, Bytes(row.begin(), row.begin() + 56)) == 0);
     CHECK(d.status(DFU_CMD_VERIFY_DATA, cat(le32(kBase + 512), le32(0x12345678))) == DFU_STATUS_ERROR_CHECKSUM);
     d.recover();
-    CHECK(d.row_op(DFU_CMD_VERIFY_DATA, kBase + 2, row) == DFU_STATUS_ERROR_ADDRESS);
+    // an unaligned address inside flash is compared there; outside flash or not one row: 0x02
+    CHECK(d.row_op(DFU_CMD_VERIFY_DATA, kBase + 2, row) == DFU_STATUS_ERROR_VERIFY);
+    d.recover();
+    CHECK(d.row_op(DFU_CMD_VERIFY_DATA, kBase + 512 + 2, cat(Bytes(row.begin() + 2, row.end()), Bytes{0, 0})) == 0);
+    CHECK(d.row_op(DFU_CMD_VERIFY_DATA, kBase + 0x100000u, row) == DFU_STATUS_ERROR_VERIFY);
+    d.recover();
+    CHECK(d.row_op(DFU_CMD_VERIFY_DATA, kBase + 512, Bytes(row.begin(), row.end() - 1)) == DFU_STATUS_ERROR_VERIFY);
     d.recover();
     CHECK(d.status(DFU_CMD_VERIFY_DATA, {1, 2, 3}) == DFU_STATUS_ERROR_LENGTH);
     d.recover();
     // the metadata row may be read back (erased: all zero)
     CHECK(d.row_op(DFU_CMD_VERIFY_DATA, d.meta_addr(), Bytes(512, 0)) == 0);
     d.flash.fail_read = true;
-    CHECK(d.row_op(DFU_CMD_VERIFY_DATA, kBase + 512, row) == DFU_STATUS_ERROR_DATA);
+    CHECK(d.row_op(DFU_CMD_VERIFY_DATA, kBase + 512, row) == DFU_STATUS_ERROR_VERIFY);
     CHECK(d.flash.writes == 1);
 }
 
@@ -193,7 +205,7 @@ TEST_CASE("erase data: exactly 4 bytes of row address - erased value is the port
     d.recover();
     CHECK(d.status(DFU_CMD_ERASE_DATA, {0, 0, 0}) == DFU_STATUS_ERROR_LENGTH);
     d.recover();
-    CHECK(d.status(DFU_CMD_ERASE_DATA, le32(kBase + 256)) == DFU_STATUS_ERROR_ADDRESS);
+    CHECK(d.status(DFU_CMD_ERASE_DATA, le32(kBase + 256)) == DFU_STATUS_ERROR_LENGTH);  // unaligned
     d.recover();
     CHECK(d.status(DFU_CMD_ERASE_DATA, le32(d.meta_addr())) == DFU_STATUS_ERROR_ADDRESS);
     d.recover();

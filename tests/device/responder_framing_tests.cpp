@@ -26,20 +26,33 @@ TEST_CASE("framing: fewer than 7 bytes or bad start or bad end byte -> 0x04") {
     CHECK(d.raw(p).raw == packet(0x04, {}, 0));
 }
 
-TEST_CASE("framing: length field not matching the size or packet > max_packet -> 0x03") {
+TEST_CASE("framing: length field past the bytes received or packet > max_packet -> 0x03") {
     Device d;
     d.start();
     Bytes p = packet(DFU_CMD_ENTER, le32(0x01020304));
-    p[2] = 3;  // says 3 data bytes, 4 received (checksum recomputed)
-    const std::uint16_t c = ref_sum16(p.data(), 8);
-    p[8] = std::uint8_t(c);
-    p[9] = std::uint8_t(c >> 8);
+    p[2] = 5;  // says 5 data bytes, 4 received
     CHECK(d.raw(p).status == DFU_STATUS_ERROR_LENGTH);
+    // says 3 data bytes, 4 received (checksum recomputed): the end byte is looked for at 9 -> 0x04
+    p[2] = 3;
+    const std::uint16_t c = ref_sum16(p.data(), 7);
+    p[7] = std::uint8_t(c);
+    p[8] = std::uint8_t(c >> 8);
+    CHECK(d.raw(p).status == DFU_STATUS_ERROR_DATA);
     // 58 data bytes = 65-byte packet > 64
     d.enter();
     CHECK(d.status(DFU_CMD_SEND_DATA, Bytes(57, 1)) == 0);
     d.silent(DFU_CMD_SYNC, {});
     CHECK(d.status(DFU_CMD_SEND_DATA, Bytes(58, 1)) == DFU_STATUS_ERROR_LENGTH);
+}
+
+TEST_CASE("framing: bytes after the end byte are ignored - two packets in one unit answer the first") {
+    Device d;
+    d.start();
+    const Response r = d.raw(cat(packet(DFU_CMD_ENTER, le32(0x01020304)), packet(DFU_CMD_SEND_DATA, {1, 2})));
+    CHECK(r.status == 0);
+    CHECK(r.data.size() == 8);  // the Enter answer
+    CHECK(dfu_state(&d.r) == DFU_STATE_UPDATING);
+    CHECK(d.raw(cat(packet(DFU_CMD_SEND_DATA, {1}), Bytes{0xEE, 0xEE})).status == 0);
 }
 
 TEST_CASE("framing: bad checksum -> 0x08 for both checksum types") {
@@ -108,16 +121,19 @@ TEST_CASE("enter: no data needs product id 0 - wrong id 0x04 - other lengths 0x0
     CHECK(z.status(DFU_CMD_ENTER, le32(1)) == DFU_STATUS_ERROR_DATA);
 }
 
-TEST_CASE("enter: allowed again while updating and clears the row buffer") {
+TEST_CASE("enter: allowed again while updating - keeps the row buffer and the EI vector") {
     Device d;
     d.start();
     d.enter();
+    CHECK(d.status(DFU_CMD_SET_EIV, Bytes(8, 0x33)) == 0);
     CHECK(d.status(DFU_CMD_SEND_DATA, Bytes(40, 0x11)) == 0);
     d.enter();
-    // a full row still fits: the 40 bytes are gone
+    std::size_t len = 0;
+    CHECK(dfu_eiv(&d.r, &len) != nullptr);
+    CHECK(len == 8);
+    // the 40 bytes are still there: a full row on top is not one row
     const Bytes row = pattern(512, 1);
-    CHECK(d.row_op(DFU_CMD_PROGRAM_DATA, 0x10000000u, row) == 0);
-    CHECK(d.flash.slice(0x10000000u, 512) == row);
+    CHECK(d.row_op(DFU_CMD_PROGRAM_DATA, 0x10000000u, row) == DFU_STATUS_ERROR_LENGTH);
 }
 
 TEST_CASE("response buffer: too small for the answer") {

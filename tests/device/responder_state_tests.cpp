@@ -8,13 +8,14 @@ namespace {
 constexpr std::uint32_t kBase = 0x10000000u;
 }
 
-TEST_CASE("state: in NONE everything but Enter and Exit is refused with 0x05 without hold-off") {
+TEST_CASE("state: in NONE everything but Enter and Exit is refused with 0x05 without hold-off - Sync and 0x47 too") {
     Device d;
     d.start();
     const std::pair<std::uint8_t, Bytes> cmds[] = {
         {DFU_CMD_SEND_DATA, {1, 2}},          {DFU_CMD_PROGRAM_DATA, Bytes(8, 0)}, {DFU_CMD_VERIFY_DATA, Bytes(8, 0)},
         {DFU_CMD_ERASE_DATA, le32(kBase)},    {DFU_CMD_VERIFY_APP, {0}},           {DFU_CMD_SET_METADATA, Bytes(9, 0)},
         {DFU_CMD_GET_METADATA, {0, 0, 8, 0}}, {DFU_CMD_SET_EIV, Bytes(8, 0)},      {0x50, {}},
+        {DFU_CMD_SYNC, {}},                   {DFU_CMD_SEND_DATA_NR, {1, 2, 3}},
     };
     for (const auto& cmd : cmds) {
         const std::uint8_t code = cmd.first;
@@ -28,9 +29,6 @@ TEST_CASE("state: in NONE everything but Enter and Exit is refused with 0x05 wit
     }
     CHECK(d.flash.writes == 0);
     CHECK(d.flash.erases == 0);
-    // silent commands stay silent in NONE
-    d.silent(DFU_CMD_SYNC, {});
-    d.silent(DFU_CMD_SEND_DATA_NR, {1, 2, 3});
     CHECK(dfu_state(&d.r) == DFU_STATE_NONE);
     // and Enter works at once: no hold-off after errors in NONE
     d.enter();
@@ -44,7 +42,7 @@ TEST_CASE("state: Exit is silent and leads to FINISHED - FINISHED acts as NONE -
     CHECK(dfu_state(&d.r) == DFU_STATE_FINISHED);
     CHECK(d.status(DFU_CMD_SEND_DATA, {1}) == DFU_STATUS_ERROR_CMD);
     CHECK(d.status(DFU_CMD_VERIFY_APP, {0}) == DFU_STATUS_ERROR_CMD);
-    d.silent(DFU_CMD_SYNC, {});
+    CHECK(d.status(DFU_CMD_SYNC, {}) == DFU_STATUS_ERROR_CMD);
     CHECK(dfu_state(&d.r) == DFU_STATE_FINISHED);
     CHECK(d.status(DFU_CMD_ENTER, le32(7)) == DFU_STATUS_ERROR_DATA);
     CHECK(dfu_state(&d.r) == DFU_STATE_FINISHED);
@@ -69,12 +67,26 @@ TEST_CASE("state: Exit drops a half-sent row") {
     CHECK(d.row_op(DFU_CMD_PROGRAM_DATA, kBase, row) == 0);
 }
 
-TEST_CASE("hold-off: after an error while UPDATING input is discarded - then NONE") {
+TEST_CASE("state: a second Enter while UPDATING answers again and keeps the row buffer") {
+    Device d;
+    d.cfg.max_packet = 512 + 16 + 7;
+    d.start();
+    d.enter();
+    const Bytes row = pattern(512, 5);
+    CHECK(d.status(DFU_CMD_SEND_DATA, Bytes(row.begin(), row.begin() + 50)) == 0);
+    CHECK(d.status(DFU_CMD_SEND_DATA, Bytes(row.begin() + 50, row.begin() + 100)) == 0);
+    d.enter();
+    CHECK(d.status(DFU_CMD_PROGRAM_DATA,
+                   cat(cat(le32(kBase), le32(ref_crc32c(row))), Bytes(row.begin() + 100, row.end()))) == 0);
+    CHECK(d.flash.slice(kBase, 512) == row);
+}
+
+TEST_CASE("hold-off: after an error while UPDATING input is discarded - then NONE, where Sync is answered 0x05") {
     Device d;
     d.start();
     d.enter();
     const std::uint32_t t0 = d.now;
-    CHECK(d.status(DFU_CMD_ERASE_DATA, le32(kBase + 1)) == DFU_STATUS_ERROR_ADDRESS);
+    CHECK(d.status(DFU_CMD_ERASE_DATA, le32(kBase + 0x100000)) == DFU_STATUS_ERROR_ADDRESS);
     CHECK(dfu_state(&d.r) == DFU_STATE_NONE);
     CHECK(dfu_discarding(&d.r, t0) == 1);
     CHECK(dfu_discarding(&d.r, t0 + 19) == 1);
@@ -87,8 +99,9 @@ TEST_CASE("hold-off: after an error while UPDATING input is discarded - then NON
     d.now = t0 + 19;
     CHECK_FALSE(d.send(DFU_CMD_ENTER, le32(0x01020304)).answered);
     CHECK(dfu_state(&d.r) == DFU_STATE_NONE);
-    // afterwards: NONE (0x05 for data commands), Enter works
+    // afterwards: NONE (0x05 for data commands and Sync), Enter works
     d.now = t0 + 20;
+    CHECK(d.status(DFU_CMD_SYNC, {}) == DFU_STATUS_ERROR_CMD);
     CHECK(d.status(DFU_CMD_SEND_DATA, {1}) == DFU_STATUS_ERROR_CMD);
     d.enter();
     CHECK(d.status(DFU_CMD_SEND_DATA, {1}) == 0);
@@ -180,12 +193,12 @@ TEST_CASE("idle timeout: 0 disables it - it does not apply outside UPDATING") {
     CHECK(dfu_state(&d.r) == DFU_STATE_FINISHED);
 }
 
-TEST_CASE("silence: 0x35 and 0x47 and 0x3B never answer in any state") {
+TEST_CASE("silence: 0x35 and 0x47 never answer while UPDATING - 0x3B never in any state") {
     Device d;
     d.start();
     for (int round = 0; round < 2; ++round) {
-        d.silent(DFU_CMD_SYNC, {});
-        d.silent(DFU_CMD_SEND_DATA_NR, {1});
+        CHECK(d.status(DFU_CMD_SYNC, {}) == DFU_STATUS_ERROR_CMD);
+        CHECK(d.status(DFU_CMD_SEND_DATA_NR, {1}) == DFU_STATUS_ERROR_CMD);
         d.enter();
         d.silent(DFU_CMD_SYNC, {});
         d.silent(DFU_CMD_SEND_DATA_NR, {1});

@@ -171,8 +171,29 @@ TEST_CASE("framer/gap: a packet ends at a 1 ms gap - back to back packets merge"
     CHECK(fr.units[2].bytes == Bytes{0x99, 0x98});
     Device d;
     d.start();
-    CHECK(d.raw(fr.units[1].bytes).status == DFU_STATUS_ERROR_LENGTH);
+    CHECK(d.raw(fr.units[1].bytes).status == DFU_STATUS_ERROR_CMD);  // the first (0x47 in NONE); b is lost
     CHECK(d.raw(fr.units[2].bytes).status == DFU_STATUS_ERROR_DATA);
+}
+
+TEST_CASE("framer/gap: a burst longer than max_packet is handed over max_packet bytes at a time") {
+    Framer fr(DFU_FRAMING_GAP, 64);
+    const Bytes big = pattern(64 * 2 + 10, 3);
+    fr.feed(big, 1000);
+    fr.idle(2000);
+    REQUIRE(fr.units.size() == 3);
+    CHECK(fr.units[0].bytes == Bytes(big.begin(), big.begin() + 64));
+    CHECK(fr.units[1].bytes == Bytes(big.begin() + 64, big.begin() + 128));
+    CHECK(fr.units[2].bytes == Bytes(big.begin() + 128, big.end()));
+    // an oversized packet: 0x03 for its first 64 bytes, 0x04 for the excess (no start byte)
+    Framer f2(DFU_FRAMING_GAP, 64);
+    f2.feed(packet(DFU_CMD_SEND_DATA, Bytes(60, 0x5A)), 1000);
+    f2.idle(2000);
+    REQUIRE(f2.units.size() == 2);
+    CHECK(f2.units[1].bytes.size() == 3);
+    Device d;
+    d.start();
+    CHECK(d.raw(f2.units[0].bytes).status == DFU_STATUS_ERROR_LENGTH);
+    CHECK(d.raw(f2.units[1].bytes).status == DFU_STATUS_ERROR_DATA);
 }
 
 TEST_CASE("framer: bytes wanted before a packet can end - never more than it needs") {
@@ -292,6 +313,38 @@ TEST_CASE("options: every option - both spellings - hex and decimal") {
     CHECK(o.dfu.idle_timeout_ms == 0u);
 }
 
+TEST_CASE("options: --preset middleware is the template layout - later options change it, wherever it stands") {
+    sim_options o;
+    std::vector<std::string> args{"--max-packet", "64", "--preset", "middleware"};
+    REQUIRE(parse(o, args) == SIM_OPTIONS_OK);
+    CHECK(o.preset == DFU_PRESET_MIDDLEWARE);
+    CHECK(o.framing == DFU_FRAMING_GAP);
+    CHECK(o.dfu.max_packet == 64u);  // given, so not the preset's 528
+    CHECK(o.dfu.metadata_addr == 0x100FFA00u);
+    CHECK(o.dfu.max_apps == 2u);
+    CHECK(o.dfu.protect_metadata_row == 0);
+    CHECK(o.dfu.eiv_supported == 0);
+    CHECK(o.dfu.protected_regions[1].start == 0x10002000u);
+    CHECK(o.dfu.protected_regions[1].size == 0x20000u);
+    CHECK(o.dfu.eeprom.start == 0x14000000u);
+    CHECK(o.dfu.eeprom.size == 0x8000u);
+    std::vector<std::string> own{"--preset=middleware", "--framing", "length", "--protect", "0x10000000+64k",
+                                 "--eeprom", "0x14000000+0x400", "--max-apps", "5", "--metadata-writable"};
+    REQUIRE(parse(o, own) == SIM_OPTIONS_OK);
+    CHECK(o.framing == DFU_FRAMING_LENGTH);
+    CHECK(o.dfu.max_packet == 528u);
+    CHECK(o.dfu.protected_regions[0].start == 0x10000000u);
+    CHECK(o.dfu.protected_regions[0].size == 0x10000u);
+    CHECK(o.dfu.protected_regions[1].size == 0u);  // the first --protect replaces the preset's
+    CHECK(o.dfu.eeprom.size == 0x400u);
+    CHECK(o.dfu.max_apps == 5u);
+    std::vector<std::string> dflt{"--preset", "default", "--metadata-writable"};
+    REQUIRE(parse(o, dflt) == SIM_OPTIONS_OK);
+    CHECK(o.dfu.protect_metadata_row == 0);
+    CHECK(o.dfu.eeprom.size == 0u);
+    CHECK(o.dfu.metadata_addr == DFU_METADATA_ADDR_LAST_ROW);
+}
+
 TEST_CASE("options: errors and help") {
     sim_options o;
     std::vector<std::string> help{"--help"}, h{"-h"};
@@ -307,6 +360,15 @@ TEST_CASE("options: errors and help") {
                                                                               {"--flash-size", "1000"},
                                                                               {"--flash-size", "5G"},
                                                                               {"--erased", "100"},
+                                                                              {"--preset", "psoc4"},
+                                                                              {"--protect", "0x10000000"},
+                                                                              {"--protect", "0x10000000+0"},
+                                                                              {"--protect", "0xFFFFFF00+512"},
+                                                                              {"--protect", "1+1", "--protect", "2+1",
+                                                                               "--protect", "3+1"},
+                                                                              {"--eeprom", "0x10000000+512"},
+                                                                              {"--eeprom", "0x14000000+100"},
+                                                                              {"--max-apps", "64"},
                                                                               {"--silicon-rev", "1FF"},
                                                                               {"--checksum", "crc32"},
                                                                               {"--framing", "idle"},
@@ -405,7 +467,7 @@ TEST_CASE("flash file: created erased - rows written through at once - size chec
     char err[300];
     {
         sim_flash fl;
-        REQUIRE(sim_flash_open(&fl, path.c_str(), 0x10000000u, 8192, 512, 0xFF, err, sizeof err) == 0);
+        REQUIRE(sim_flash_open(&fl, path.c_str(), 0x10000000u, 8192, 512, 0, 0, 0xFF, err, sizeof err) == 0);
         CHECK(read_file(path) == Bytes(8192, 0xFF));
         dfu_flash_port p;
         sim_flash_port(&fl, &p);
@@ -425,12 +487,12 @@ TEST_CASE("flash file: created erased - rows written through at once - size chec
     }
     {
         sim_flash fl;  // reopen: contents persist
-        REQUIRE(sim_flash_open(&fl, path.c_str(), 0x10000000u, 8192, 512, 0xFF, err, sizeof err) == 0);
+        REQUIRE(sim_flash_open(&fl, path.c_str(), 0x10000000u, 8192, 512, 0, 0, 0xFF, err, sizeof err) == 0);
         CHECK(Bytes(fl.mem + 0x200, fl.mem + 0x400) == pattern(512, 4));
         sim_flash_close(&fl);
     }
     sim_flash fl;
-    CHECK(sim_flash_open(&fl, path.c_str(), 0x10000000u, 4096, 512, 0xFF, err, sizeof err) != 0);
+    CHECK(sim_flash_open(&fl, path.c_str(), 0x10000000u, 4096, 512, 0, 0, 0xFF, err, sizeof err) != 0);
     CHECK(std::string(err).find("8192") != std::string::npos);
 }
 
@@ -543,8 +605,8 @@ TEST_CASE("server: length framing handles a packet once read - the answer still 
 TEST_CASE("server: unanswered packets take their time on the line before the next one") {
     Server sv(sim_timing{115200, 0, 0});
     const std::uint64_t t0 = sim_now_us();
-    // Sync (7 bytes, never answered) and Enter DFU (11) back to back: 18 bytes, 1563 us.
-    sv.receive(cat(packet(DFU_CMD_SYNC, {}), packet(DFU_CMD_ENTER, le32(0x01020304))), t0);
+    // Exit DFU (7 bytes, never answered) and Enter DFU (11) back to back: 18 bytes, 1563 us.
+    sv.receive(cat(packet(DFU_CMD_EXIT, {}), packet(DFU_CMD_ENTER, le32(0x01020304))), t0);
     Bytes got;
     sv.run_until_answer(t0, got);
     CHECK(got == packet(0x00, {0, 0, 0, 0, 0, 0x02, 0x05, 0x01}));

@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "device_test_util.hpp"
+#include "raw_port.hpp"
 
 extern char** environ;
 
@@ -144,42 +145,12 @@ struct Sim {
 };
 
 // The host end of the pty.
-struct Port {
-    int fd = -1;
-    explicit Port(const std::string& path) {
-        fd = open(path.c_str(), O_RDWR | O_NOCTTY | O_NONBLOCK);
-        REQUIRE_MESSAGE(fd >= 0, "cannot open " << path);
-        termios t{};
-        REQUIRE(tcgetattr(fd, &t) == 0);
-        cfmakeraw(&t);
-        REQUIRE(tcsetattr(fd, TCSANOW, &t) == 0);
-    }
-    ~Port() {
-        if (fd >= 0) close(fd);
-    }
-    void send(const Bytes& b) { REQUIRE(write(fd, b.data(), b.size()) == ssize_t(b.size())); }
-    // Up to n bytes, stopping at the timeout.
-    Bytes read_n(std::size_t n, std::chrono::milliseconds timeout) {
-        Bytes got;
-        const auto deadline = std::chrono::steady_clock::now() + timeout;
-        while (got.size() < n) {
-            const auto left =
-                std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-            if (left.count() <= 0) break;
-            pollfd p{fd, POLLIN, 0};
-            if (poll(&p, 1, int(left.count())) <= 0) continue;
-            std::uint8_t buf[512];
-            const ssize_t r = read(fd, buf, std::min(sizeof buf, n - got.size()));
-            if (r > 0) got.insert(got.end(), buf, buf + r);
-        }
-        return got;
-    }
-    // One response packet (header, then N + 3); empty on timeout.
+struct Port : testsupport::RawPort {
+    using RawPort::RawPort;
+    void send(const Bytes& b) { REQUIRE(RawPort::send(b)); }
     Bytes read_packet(std::chrono::milliseconds timeout = 5s) {
-        Bytes h = read_n(4, timeout);
-        if (h.size() < 4) return {};
-        const std::size_t n = h[2] | (h[3] << 8);
-        return cat(h, read_n(n + 3, timeout));
+        Bytes p = RawPort::read_packet(timeout);
+        return p.size() < 4 ? Bytes{} : p;
     }
     Bytes transact(std::uint8_t code, const Bytes& data, int type = 0) {
         send(packet(code, data, type));
@@ -270,6 +241,43 @@ TEST_CASE("dfu-sim: rows reach the flash file at once and persist - one sim serv
     }
 }
 
+TEST_CASE("dfu-sim --preset middleware: a new flash file is the template's - EEPROM rows after the flash - kept") {
+    const TempDir dir;
+    const std::string flash = dir / "flash.bin";
+    const std::uint32_t kMeta = 0xFFA00, kFlash = 0x100000, kEeprom = 0x8000;
+    const Bytes row = pattern(512, 7);
+    const Bytes app1 = cat(le32(0x10050000u), le32(0x1FFFCu));
+    {
+        Sim sim({"--preset", "middleware", "--flash", flash});
+        Bytes file = read_file(flash);
+        REQUIRE(file.size() == kFlash + kEeprom);
+        const Bytes meta(file.begin() + kMeta, file.begin() + kMeta + 512);
+        CHECK(Bytes(meta.begin(), meta.begin() + 16) == cat(cat(le32(0x10002000u), le32(0x1FFFCu)), app1));
+        CHECK(get32(meta.data() + 508) == ref_crc32c(meta.data(), 508));
+        std::fill(file.begin() + kMeta, file.begin() + kMeta + 512, 0);
+        CHECK(file == Bytes(kFlash + kEeprom, 0));  // the rest erased
+        Port port(sim.first_line);
+        REQUIRE(port.transact(DFU_CMD_ENTER, le32(0x01020304)) == kEnterOk);
+        CHECK(port.transact(DFU_CMD_PROGRAM_DATA, cat(cat(le32(0x14000200u), le32(ref_crc32c(row))), row)) ==
+              packet(0, {}));
+        CHECK(port.transact(DFU_CMD_SET_METADATA, cat(Bytes{1}, cat(le32(0x10050000u), le32(0x100u)))) ==
+              packet(0, {}));
+        file = read_file(flash);
+        CHECK(Bytes(file.begin() + kFlash + 0x200, file.begin() + kFlash + 0x400) == row);
+        CHECK(sim.stop() == 0);
+    }
+    Sim again({"--preset", "middleware", "--flash", flash});  // an existing file is not made fresh
+    const Bytes file = read_file(flash);
+    CHECK(Bytes(file.begin() + kFlash + 0x200, file.begin() + kFlash + 0x400) == row);
+    CHECK(get32(file.data() + kMeta + 12) == 0x100u);
+    CHECK(again.stop() == 0);
+    // a file of the default preset's size does not fit this one
+    Sim wrong({"--flash", dir / "plain.bin"});
+    CHECK(wrong.stop() == 0);
+    Sim refused({"--preset", "middleware", "--flash", dir / "plain.bin"}, false);
+    CHECK(refused.wait_exit() == 1);
+}
+
 TEST_CASE("dfu-sim: stray bytes are traced and not answered - errors start the hold-off") {
     const TempDir dir;
     const std::string trace = dir / "trace.txt";
@@ -305,11 +313,11 @@ TEST_CASE("dfu-sim: stray bytes are traced and not answered - errors start the h
     CHECK(data[5] == hex(kEnter));
 }
 
-TEST_CASE("dfu-sim --framing gap: packets sent back to back merge into one") {
+TEST_CASE("dfu-sim --framing gap: packets sent back to back merge into one - the first is answered") {
     Sim sim({"--framing", "gap"});
     Port port(sim.first_line);
-    port.send(cat(kEnter, kEnter));
-    CHECK(port.read_packet() == packet(DFU_STATUS_ERROR_LENGTH, {}));
+    port.send(cat(kEnter, packet(DFU_CMD_SEND_DATA, {1})));
+    CHECK(port.read_packet() == kEnterOk);
     CHECK(port.read_n(1, 100ms).empty());
     port.send(kEnter);
     CHECK(port.read_packet() == kEnterOk);

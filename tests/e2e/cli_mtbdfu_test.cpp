@@ -148,7 +148,7 @@ TEST_CASE("a nested command set inherits the data file, row length and offset, a
     CHECK(sim.flash() == model.bytes);
 }
 
-TEST_CASE("retriesCount resends after a lost answer; without it the run ends with exit 5") {
+TEST_CASE("retriesCount resends after a lost answer - without it the run ends with exit 5") {
     TempDir dir;
     const std::string body = R"(, "commands": [{"commandSet": [{"cmdId": "0x3C", "data": "00000400"}], "repeat": "0x30",
         "timeoutMS": "0x32" RETRIES}]})";
@@ -158,8 +158,9 @@ TEST_CASE("retriesCount resends after a lost answer; without it the run ends wit
     without.replace(without.find("RETRIES"), 7, "");
     write_text(dir / "with.mtbdfu", with);
     write_text(dir / "without.mtbdfu", without);
-    // A fresh simulator per run, so each sees the same fault sequence from the seed.
-    const std::vector<std::string> faults{"--fault", "silence=0.2,seed=11"};
+    // A fresh simulator per run, so each sees the same fault sequence from the seed. The
+    // middleware preset's flash holds a metadata row with a valid CRC, which Get Metadata needs.
+    const std::vector<std::string> faults{"--preset", "middleware", "--fault", "silence=0.2,seed=11"};
     TempDir a, b;
     Simulator sim(a, faults);
     const auto ok = dfuhost({"run", (dir / "with.mtbdfu").string(), "--uart", sim.pty(), "--json"});

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <sstream>
 
 #include "cli_runner.hpp"
@@ -150,6 +151,48 @@ TEST_CASE("the samples program, verify and report a valid application") {
     model.program({{kBase, image}});
     model.set_metadata(0, kBase, static_cast<std::uint32_t>(image.size() - 4));
     CHECK_FLASH_EQUAL(sim, model);
+}
+
+TEST_CASE("dfu-sim --preset middleware: program, verify and erase application 1 - the loader's rows are refused") {
+    TempDir dir;
+    Simulator sim(dir, {"--preset", "middleware"});  // gap framing, the template's flash and metadata
+    constexpr std::uint32_t kApp1 = 0x10050000, kMeta = 0xFFA00;
+    const auto image = signed_app(3000, 5);  // ends in its CRC-32C: the host finds the range
+    write_bytes(dir / "app.bin", image);
+    const auto before = sim.flash();
+    for (const char* packet : {"64", "527"}) {
+        CAPTURE(packet);
+        const auto p = dfuhost({"program", (dir / "app.bin").string(), "--base", "0x10050000", "--uart", sim.pty(),
+                                "--packet-size", packet, "--product-id", "01020304"});
+        INFO(p.out << p.err);
+        REQUIRE(p.exit_code == 0);
+        CHECK(p.out.find("Application 0 valid") != std::string::npos);
+        const auto v = dfuhost({"verify", (dir / "app.bin").string(), "--base", "0x10050000", "--uart", sim.pty(),
+                                "--packet-size", packet, "--product-id", "01020304"});
+        INFO(v.out << v.err);
+        CHECK(v.exit_code == 0);
+    }
+    auto flash = sim.flash();
+    REQUIRE(flash.size() == before.size());
+    CHECK(std::equal(image.begin(), image.end(), flash.begin() + (kApp1 - kBase)));
+    // everything else as the template left it, but application 0's metadata entry (set by the host)
+    std::copy(before.begin() + kMeta, before.begin() + kMeta + 512, flash.begin() + kMeta);
+    std::fill(flash.begin() + (kApp1 - kBase), flash.begin() + (kApp1 - kBase) + 0xC00, 0);
+    CHECK(first_difference(flash, before) == SIZE_MAX);
+
+    const auto e = dfuhost({"erase", (dir / "app.bin").string(), "--base", "0x10050000", "--uart", sim.pty(),
+                            "--product-id", "01020304"});
+    INFO(e.out << e.err);
+    CHECK(e.exit_code == 0);
+    flash = sim.flash();
+    CHECK(std::all_of(flash.begin() + (kApp1 - kBase), flash.begin() + (kApp1 - kBase) + 0xC00,
+                      [](std::uint8_t b) { return b == 0; }));
+
+    const auto loader = dfuhost({"program", (dir / "app.bin").string(), "--base", "0x10002000", "--uart", sim.pty(),
+                                 "--product-id", "01020304"});
+    INFO(loader.out << loader.err);
+    CHECK(loader.exit_code == 6);
+    CHECK(loader.err.find("0x0A") != std::string::npos);
 }
 
 TEST_CASE("verify: a matching device passes, a differing one exits 7 naming the rows") {

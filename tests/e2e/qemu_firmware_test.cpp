@@ -5,6 +5,7 @@
 // missing.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
@@ -134,3 +135,38 @@ TEST_CASE("firmware under QEMU refuses a wrong product ID and leaves the flash u
     fw.stop();
     check_flash(fw, FlashModel(kBase, kFlash, kRow));
 }
+
+TEST_CASE("firmware under QEMU --preset middleware: a new flash file is the template's, application 1 lands and stays") {
+    if (!qemu_available()) return;
+    TempDir dir;
+    constexpr std::uint32_t kApp1 = 0x10050000, kMeta = 0xFFA00;
+    constexpr std::size_t kEeprom = 0x8000;
+    const auto image = signed_app(2000, 9);
+    write_bytes(dir / "app.bin", image);
+    const std::vector<std::string> middleware{"--preset", "middleware", "--firmware", DFU_FIRMWARE_MIDDLEWARE_ELF};
+    const std::vector<std::string> program{"program", (dir / "app.bin").string(), "--base", "0x10050000",
+                                           "--uart", (dir / "uart").string(), "--packet-size", "527",
+                                           "--product-id", "01020304"};
+    {
+        Simulator fw = start_firmware(dir, middleware);
+        const auto p = dfuhost(program);
+        INFO(p.out << p.err);
+        REQUIRE(p.exit_code == 0);
+        CHECK(contains(p.out, "Application 0 valid"));
+        fw.stop();
+        const auto flash = fw.flash();
+        REQUIRE(flash.size() == kFlash + kEeprom);  // the EEPROM window follows the flash
+        CHECK(std::equal(image.begin(), image.end(), flash.begin() + (kApp1 - kBase)));
+        // the template's table, application 0 rewritten by the host, application 1 as flashed
+        const std::vector<std::uint8_t> app1_entry{0x00, 0x00, 0x05, 0x10, 0xFC, 0xFF, 0x01, 0x00};
+        CHECK(std::equal(app1_entry.begin(), app1_entry.end(), flash.begin() + kMeta + 8));
+    }
+    Simulator fw = start_firmware(dir, middleware);  // the same file: kept, not made fresh
+    auto verify = program;
+    verify[0] = "verify";
+    const auto v = dfuhost(verify);
+    INFO(v.out << v.err);
+    CHECK(v.exit_code == 0);
+    CHECK(contains(v.out, "Application 0 valid"));
+}
+

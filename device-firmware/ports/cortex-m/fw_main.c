@@ -1,14 +1,19 @@
 /*
  * fw_main.c - the DFU responder as Cortex-M firmware (QEMU mps2-an385).
  *
- * The same core as dfu-sim: received bytes go through dfu_framer (length framing, 50 ms partial
- * timeout, docs/protocol.md "Timing") to dfu_handle_packet(), whose answer goes back out of the
- * UART. Between bytes the core sleeps in wfi; the UART receive interrupt and the 1 ms SysTick
- * wake it (the tick drives the error hold-off, the idle timeout and the partial timeout).
+ * The same core as dfu-sim: received bytes go through dfu_framer (length framing with a 50 ms
+ * partial timeout, or gap framing for the middleware preset; docs/protocol.md "Timing") to
+ * dfu_handle_packet(), whose answer goes back out of the UART. Between bytes the core sleeps in
+ * wfi; the UART receive interrupt and the 1 ms SysTick wake it (the tick drives the error
+ * hold-off, the idle timeout and the framer's timeouts).
+ *
+ * Build setting DFU_FW_PRESET (dfu_preset.h): the device configuration the image is built for;
+ * the middleware preset also frames packets by idle gaps, as the middleware's UART transport.
  */
 #include <stdint.h>
 
 #include "dfu_framer.h"
+#include "dfu_preset.h"
 #include "dfu_responder.h"
 #include "psram_flash.h"
 #include "systick.h"
@@ -16,9 +21,14 @@
 
 #define CPU_HZ 25000000u /* mps2-an385: the FPGA's 25 MHz system clock */
 
+#ifndef DFU_FW_PRESET
+#define DFU_FW_PRESET DFU_PRESET_DEFAULT
+#endif
+
 static dfu_responder core;
 static dfu_framer framer;
-static uint8_t rsp[DFU_MAX_ROW_SIZE + 16u + DFU_PACKET_OVERHEAD]; /* >= any max_packet (K1) */
+static uint8_t rsp[DFU_MAX_ROW_SIZE + 16u + DFU_PACKET_OVERHEAD]; /* >= any max_packet (K1); also
+                                                                    a row for the initial metadata */
 
 /* The time of the bytes being fed, in both units (the framer counts microseconds, the core
  * milliseconds); the framer calls on_unit from within feed/idle, at that time. */
@@ -56,13 +66,20 @@ int main(void) {
     dfu_flash_port port;
     uint8_t chunk[64];
 
-    dfu_config_defaults(&cfg);
-    psram_config(&cfg);
+    int fresh;
+
+    dfu_preset_config(DFU_FW_PRESET, &cfg);
+    fresh = psram_config(&cfg);
     psram_flash_port(&cfg, &port);
     if (dfu_init(&core, &cfg, &port) != 0) {
         return 1; /* a bad configuration block: the reset handler parks in wfi */
     }
-    dfu_framer_init(&framer, DFU_FRAMING_LENGTH, core.cfg.max_packet, on_unit, 0);
+    /* A flash just created is what a freshly flashed loader holds: its initial metadata row. */
+    if (fresh && dfu_preset_metadata_row(DFU_FW_PRESET, &core.cfg, rsp)) {
+        (void)port.write_row(port.ctx, core.cfg.metadata_addr, rsp, core.cfg.row_size);
+    }
+    dfu_framer_init(&framer, DFU_FW_PRESET == DFU_PRESET_MIDDLEWARE ? DFU_FRAMING_GAP : DFU_FRAMING_LENGTH,
+                    core.cfg.max_packet, on_unit, 0);
     systick_start(CPU_HZ);
     uart_start();
 

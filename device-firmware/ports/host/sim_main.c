@@ -36,6 +36,20 @@ static void install_signals(void) {
     sigaction(SIGPIPE, &sa, NULL);
 }
 
+/* A fresh flash (no file, or one just created) is what a freshly flashed loader of the preset
+ * holds: erased, plus the preset's initial metadata row. */
+static int seed_metadata(const sim_options* opt, const dfu_flash_port* port) {
+    static uint8_t row[DFU_MAX_ROW_SIZE];
+    uint32_t addr = opt->dfu.metadata_addr;
+    if (!dfu_preset_metadata_row(opt->preset, &opt->dfu, row)) {
+        return 0;
+    }
+    if (addr == DFU_METADATA_ADDR_LAST_ROW) {
+        addr = opt->dfu.flash_base + opt->dfu.flash_size - opt->dfu.row_size;
+    }
+    return port->write_row(port->ctx, addr, row, opt->dfu.row_size);
+}
+
 int main(int argc, char** argv) {
     sim_options opt;
     sim_flash flash;
@@ -57,9 +71,15 @@ int main(int argc, char** argv) {
     }
     install_signals();
 
-    if (sim_flash_open(&flash, opt.flash_path, opt.dfu.flash_base, opt.dfu.flash_size, opt.dfu.row_size, opt.erased,
-                       err, sizeof err) != 0) {
+    if (sim_flash_open(&flash, opt.flash_path, opt.dfu.flash_base, opt.dfu.flash_size, opt.dfu.row_size,
+                       opt.dfu.eeprom.start, opt.dfu.eeprom.size, opt.erased, err, sizeof err) != 0) {
         fprintf(stderr, "dfu-sim: %s\n", err);
+        return 1;
+    }
+    sim_flash_port(&flash, &port);
+    if (flash.fresh && seed_metadata(&opt, &port) != 0) {
+        fprintf(stderr, "dfu-sim: %s: cannot write the initial metadata row\n", opt.flash_path);
+        sim_flash_close(&flash);
         return 1;
     }
     if (sim_trace_open(&trace, opt.trace_path) != 0) {
@@ -80,7 +100,6 @@ int main(int argc, char** argv) {
         rc = 1;
         goto out;
     }
-    sim_flash_port(&flash, &port);
     timing.baud = opt.baud;
     timing.turnaround_us = opt.turnaround_us;
     timing.flash_write_us = opt.flash_write_us;

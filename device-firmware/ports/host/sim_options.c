@@ -14,21 +14,30 @@ void sim_options_usage(FILE* f) {
         "Simulated DFU device on a pseudo-terminal; answers until SIGTERM/SIGINT.\n"
         "The pty slave path is printed as the first line of stdout.\n"
         "\n"
+        "  --preset NAME          default, or middleware: the layout of Infineon's DFU middleware\n"
+        "                         templates (see docs/protocol.md); later options change it\n"
         "  --pty                  serve on a new pty (implied)\n"
         "  --link PATH            also make PATH a symlink to the pty (removed on exit)\n"
-        "  --flash FILE           flash image file, exactly --flash-size bytes from --flash-base;\n"
-        "                         created erased when missing or empty; persists across runs\n"
+        "  --flash FILE           flash image file: --flash-size bytes from --flash-base, then the\n"
+        "                         EEPROM window; created fresh (erased, plus the preset's metadata)\n"
+        "                         when missing or empty; persists across runs. Without it the flash\n"
+        "                         is fresh on every start\n"
         "  --flash-base ADDR      flash start address (0x10000000)\n"
         "  --flash-size N         flash size in bytes, k/M suffixes allowed (1M)\n"
         "  --row-size N           flash row size (512)\n"
         "  --erased HEX           value of an erased byte (00)\n"
         "  --metadata-addr ADDR   address of the metadata row (the last row)\n"
+        "  --metadata-writable    Program/Erase Data may write the metadata row (refused: 0x0A)\n"
+        "  --max-apps N           applications in the metadata row (as many as fit)\n"
+        "  --protect ADDR+SIZE    rows the loader refuses to write (0x0A); up to 2 times\n"
+        "  --eeprom ADDR+SIZE     a writable EEPROM window outside the flash (none)\n"
         "  --product-id HEX       product ID expected by Enter DFU (01020304)\n"
         "  --silicon-id HEX       silicon ID reported by Enter DFU (0)\n"
         "  --silicon-rev HEX      silicon revision reported by Enter DFU (0)\n"
         "  --checksum sum|crc16   packet checksum type (sum)\n"
         "  --max-packet N         largest packet accepted, 7 framing bytes included (64)\n"
-        "  --framing length|gap   cut packets by their length field or by a 1 ms gap (length)\n"
+        "  --framing length|gap   cut packets by their length field or by a 1 ms gap (length;\n"
+        "                         gap with --preset middleware)\n"
         "  --baud N               receive and send as over an N baud 8N1 line (0 = no pacing)\n"
         "  --turnaround-us T      response starts T us after the request's last byte (0)\n"
         "  --flash-write-us T     plus T us per row programmed or erased (0)\n"
@@ -87,6 +96,10 @@ static const char* init_error(int code) {
             return "--metadata-addr must be the start of a row inside the flash";
         case -6:
             return "--max-packet must be between 15 and --row-size + 23";
+        case -7:
+            return "--max-apps: the entries must end before the metadata row's CRC ((row size - 4) / 8 at most)";
+        case -8:
+            return "--eeprom must be whole rows, end by 4 GiB and not overlap the flash";
         default:
             return "bad configuration";
     }
@@ -120,11 +133,60 @@ static int validate(const sim_options* o, FILE* err) {
 
 enum { T_FLAG, T_STR, T_NUM, T_HEX };
 
+/* "ADDR+SIZE", both decimal or 0x-hex (SIZE with k/M), inside 4 GiB. */
+static int parse_region(const char* s, dfu_region* out) {
+    char buf[64];
+    const char* plus = strchr(s, '+');
+    uint64_t start, size;
+    if (plus == NULL || (size_t)(plus - s) >= sizeof buf) {
+        return -1;
+    }
+    memcpy(buf, s, (size_t)(plus - s));
+    buf[plus - s] = '\0';
+    if (parse_number(buf, 0, 0, 0xFFFFFFFFu, &start) != 0 || parse_number(plus + 1, 0, 1, 0xFFFFFFFFu, &size) != 0 ||
+        size == 0 || start + size > 0x100000000ull) {
+        return -1;
+    }
+    out->start = (uint32_t)start;
+    out->size = (uint32_t)size;
+    return 0;
+}
+
+/* --preset is applied before every other option, wherever it stands. */
+static int find_preset(int argc, char** argv, dfu_preset* preset, FILE* err) {
+    int i;
+    *preset = DFU_PRESET_DEFAULT;
+    for (i = 1; i < argc; ++i) {
+        const char* val = NULL;
+        if (strcmp(argv[i], "--preset") == 0 && i + 1 < argc) {
+            val = argv[++i];
+        } else if (strncmp(argv[i], "--preset=", 9) == 0) {
+            val = argv[i] + 9;
+        } else {
+            continue;
+        }
+        if (strcmp(val, "middleware") == 0) {
+            *preset = DFU_PRESET_MIDDLEWARE;
+        } else if (strcmp(val, "default") == 0) {
+            *preset = DFU_PRESET_DEFAULT;
+        } else {
+            fprintf(err, "dfu-sim: --preset: '%s' is not default or middleware\n", val);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 int sim_options_parse(sim_options* o, int argc, char** argv, FILE* out, FILE* err) {
     static const struct {
         const char* name;
         int type;
     } known[] = {
+        {"--preset", T_STR},
+        {"--metadata-writable", T_FLAG},
+        {"--max-apps", T_NUM},
+        {"--protect", T_STR},
+        {"--eeprom", T_STR},
         {"--pty", T_FLAG},
         {"--link", T_STR},
         {"--flash", T_STR},
@@ -151,12 +213,18 @@ int sim_options_parse(sim_options* o, int argc, char** argv, FILE* out, FILE* er
         {"--help", T_FLAG},
         {"-h", T_FLAG},
     };
-    int i;
+    int i, protects = 0;
 
     memset(o, 0, sizeof *o);
-    dfu_config_defaults(&o->dfu);
-    o->dfu.metadata_addr = DFU_METADATA_ADDR_LAST_ROW;
-    o->framing = DFU_FRAMING_LENGTH;
+    if (find_preset(argc, argv, &o->preset, err) != 0) {
+        return SIM_OPTIONS_ERROR;
+    }
+    dfu_preset_config(o->preset, &o->dfu);
+    if (o->preset == DFU_PRESET_DEFAULT) {
+        o->dfu.metadata_addr = DFU_METADATA_ADDR_LAST_ROW;
+    }
+    /* The middleware's UART transport ends a packet at an idle gap. */
+    o->framing = o->preset == DFU_PRESET_MIDDLEWARE ? DFU_FRAMING_GAP : DFU_FRAMING_LENGTH;
     sim_fault_cfg_defaults(&o->fault);
 
     for (i = 1; i < argc; ++i) {
@@ -204,8 +272,30 @@ int sim_options_parse(sim_options* o, int argc, char** argv, FILE* out, FILE* er
         if (IS("--help") || IS("-h")) {
             sim_options_usage(out);
             return SIM_OPTIONS_HELP;
-        } else if (IS("--pty")) {
-            /* the only mode: implied */
+        } else if (IS("--pty") || IS("--preset")) {
+            /* --pty: the only mode, implied; --preset: applied first (find_preset) */
+        } else if (IS("--metadata-writable")) {
+            o->dfu.protect_metadata_row = 0;
+        } else if (IS("--max-apps")) {
+            o->dfu.max_apps = (uint32_t)num;
+        } else if (IS("--protect") || IS("--eeprom")) {
+            dfu_region reg;
+            if (parse_region(val, &reg) != 0) {
+                fprintf(err, "dfu-sim: %.*s: '%s' is not ADDR+SIZE (a non-empty range inside 4 GiB)\n", (int)name_len,
+                        arg, val);
+                return SIM_OPTIONS_ERROR;
+            }
+            if (IS("--eeprom")) {
+                o->dfu.eeprom = reg;
+            } else if (protects == DFU_MAX_PROTECTED) {
+                fprintf(err, "dfu-sim: --protect: at most %d regions\n", DFU_MAX_PROTECTED);
+                return SIM_OPTIONS_ERROR;
+            } else {
+                if (protects == 0) { /* the first --protect replaces the preset's regions */
+                    memset(o->dfu.protected_regions, 0, sizeof o->dfu.protected_regions);
+                }
+                o->dfu.protected_regions[protects++] = reg;
+            }
         } else if (IS("--link")) {
             o->link = val;
         } else if (IS("--flash")) {

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "dfu_preset.h"
 #include "dfu_responder.h"
 #include "sim_fault.h"
 #include "dfu_framer.h"
@@ -18,6 +19,7 @@ typedef struct {
     const char* link;       /* --link PATH or NULL */
     const char* flash_path; /* --flash FILE or NULL (memory only) */
     const char* trace_path; /* --trace FILE or NULL */
+    dfu_preset preset;      /* --preset: the configuration the other options start from */
     dfu_config dfu;         /* metadata_addr = DFU_METADATA_ADDR_LAST_ROW unless given */
     uint8_t erased;
     dfu_framing framing;
