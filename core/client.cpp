@@ -62,11 +62,12 @@ Response Client::command(std::uint8_t code, std::span<const std::uint8_t> data) 
     return command(code, data, options_.timeout);
 }
 
-Response Client::command(std::uint8_t code, std::span<const std::uint8_t> data, std::chrono::microseconds ceiling) {
+Response Client::command(std::uint8_t code, std::span<const std::uint8_t> data, std::chrono::microseconds ceiling,
+                         Wait wait) {
     send(code, data, transports::Reply::expected);
     const std::size_t request_bytes = tx_.size();
     const auto sent = transports::Clock::now();
-    const auto timeout = timer_.wait(code, request_bytes, ceiling);
+    const auto timeout = wait == Wait::ceiling ? ceiling : timer_.wait(code, request_bytes, ceiling);
     const auto deadline = sent + timeout;
     // The wait wakes every kWakeInterval: a Ctrl-C ends it then instead of after the whole
     // timeout, and the display hears what is being waited for. A frame partly received at a

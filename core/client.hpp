@@ -76,9 +76,14 @@ public:
 
     // Sends one command and returns the device's checked answer.
     Response command(std::uint8_t code, std::span<const std::uint8_t> data);
+    // How long command() waits: what the run has learned (below the ceiling), or all of the
+    // ceiling, for an attempt after which nothing is retried: a learned wait is worth its risk
+    // only where a spurious timeout costs a retry, not the run.
+    enum class Wait : std::uint8_t { learned, ceiling };
     // The same with a ceiling of its own (a .mtbdfu command's timeout) instead of the session's.
     // Every wait for an answer is computed here, by the response timer, below the ceiling.
-    Response command(std::uint8_t code, std::span<const std::uint8_t> data, std::chrono::microseconds ceiling);
+    Response command(std::uint8_t code, std::span<const std::uint8_t> data, std::chrono::microseconds ceiling,
+                     Wait wait = Wait::learned);
     // Sends a command the device never answers (Sync, Exit, Send Data Without Response).
     void command_unanswered(std::uint8_t code, std::span<const std::uint8_t> data);
     // Waits until the last packet has left the wire, then the device's hold-off after an error,
