@@ -9,7 +9,16 @@ ratio of wall time to that minimum. Each image also runs through the published .
 template (32 x 16-byte Send Data, then Program Data, per row) via `dfuhost run`, so the two
 plans are compared in the same run. Every run checks the simulator's flash afterwards.
 
+Two plans compare runs of one image within the same bench run (--line-plans):
+  faulty line: a 40-row image on a clean line, then on dfu-sim --fault
+    drop=0.01,corrupt=0.01,silence=0.01 over several seeds: the time ratio faulty / clean,
+    with the default settings and with the old ones (--packet-size 64 --fixed-timeout);
+    and against dfu-sim --turnaround-us 200000 (a slow, healthy device: no recovery allowed);
+  auto packet: the default (--packet-size auto) against a responder that takes whole rows
+    and against dfu-sim --max-packet 64, beside --packet-size 64 on the same responder.
+
     python3 bench/dfu_bench.py --build build --baud 115200 --sizes 64K,256K,1M --json out.json
+    python3 bench/dfu_bench.py --build build --baud 115200 --line-plans --seeds 1,2,3,4,5
 """
 import argparse
 import json
@@ -81,6 +90,67 @@ def measure(label, plan, payload, result, wall, args, rows, flash_writes):
     }
 
 
+FAULTS = "drop=0.01,corrupt=0.01,silence=0.01"
+
+
+def program_once(build, work, args, hexfile, expected, sim_args, extra):
+    """One `dfuhost program` into a fresh dfu-sim; exits unless the flash holds the image."""
+    sim = Sim(build, work, ["--baud", str(args.baud)] + sim_args)
+    try:
+        cmd = [str(build / "dfuhost"), "program", str(hexfile), "--uart", sim.pty, "--baud", str(args.baud),
+               "--product-id", "01020304", "--json"] + extra
+        result, _ = run_json(cmd)
+    finally:
+        sim.close()
+    if sim.flash.read_bytes()[:len(expected)] != expected:
+        sys.exit(f"{' '.join(sim_args + extra)}: the simulator's flash does not hold the image")
+    return result
+
+
+def line_plans(build, work, args):
+    """The faulty-line and auto-packet plans: ratios between runs of one 40-row image."""
+    rows = 40
+    image = signed_image(rows * 512, 40)
+    hexfile = work / "forty.hex"
+    write_hex(hexfile, image)
+    out = {"faulty_line": [], "slow_device": None, "auto_packet": []}
+    seeds = [int(x) for x in args.seeds.split(",")]
+    for label, extra, max_packet in (("default (auto packets, learned timeouts)", [], 527),
+                                     ("old defaults (--packet-size 64 --fixed-timeout)",
+                                      ["--packet-size", "64", "--fixed-timeout"], 64)):
+        clean = program_once(build, work, args, hexfile, image, ["--max-packet", str(max_packet)], extra)
+        for seed in seeds:
+            faulty = program_once(build, work, args, hexfile, image,
+                                  ["--max-packet", str(max_packet), "--fault", f"{FAULTS},seed={seed}"], extra)
+            r = {"settings": label, "seed": seed, "clean_s": round(clean["elapsed_s"], 3),
+                 "faulty_s": round(faulty["elapsed_s"], 3), "recoveries": faulty["recoveries"],
+                 "ratio": round(faulty["elapsed_s"] / clean["elapsed_s"], 3)}
+            out["faulty_line"].append(r)
+            print(f"faulty line  {label:<48} seed {seed:>2}: clean {r['clean_s']:>6.3f} s  faulty "
+                  f"{r['faulty_s']:>6.3f} s  ({r['recoveries']:>2} recoveries)  x{r['ratio']:.2f}", flush=True)
+    slow = program_once(build, work, args, hexfile, image, ["--max-packet", "527", "--turnaround-us", "200000"], [])
+    out["slow_device"] = {"elapsed_s": round(slow["elapsed_s"], 3), "recoveries": slow["recoveries"]}
+    print(f"slow device  --turnaround-us 200000: {slow['elapsed_s']:.3f} s, {slow['recoveries']} recoveries",
+          flush=True)
+    for label, extra, max_packet in (("auto, device takes whole rows", [], 527),
+                                     ("auto, dfu-sim --max-packet 64", [], 64),
+                                     ("--packet-size 64, dfu-sim --max-packet 64", ["--packet-size", "64"], 64)):
+        r = program_once(build, work, args, hexfile, image, ["--max-packet", str(max_packet)], extra)
+        sent, received = r["wire"]["bytes_sent"], r["wire"]["bytes_received"]
+        row = {"run": label, "packet_size": r["packet_size"], "elapsed_s": round(r["elapsed_s"], 3),
+               "packets_per_row": round(r["wire"]["commands"] / rows, 2),
+               "wire_efficiency": round(len(image) / (sent + received), 4), "recoveries": r["recoveries"]}
+        out["auto_packet"].append(row)
+        print(f"auto packet  {label:<44} {row['packet_size']:>4}-byte packets  {row['packets_per_row']:>5}/row  eff "
+              f"{row['wire_efficiency']:.3f}  {row['elapsed_s']:>6.3f} s", flush=True)
+    row_time = out["auto_packet"][2]["elapsed_s"] / rows
+    extra = out["auto_packet"][1]["elapsed_s"] - out["auto_packet"][2]["elapsed_s"]
+    out["auto_fallback_extra_rows"] = round(extra / row_time, 2)
+    print(f"auto packet  fallback cost against --max-packet 64: {extra * 1000:.0f} ms = {extra / row_time:.2f} row "
+          f"times", flush=True)
+    return out
+
+
 def best_of(n, cmd):
     best = float("inf")
     for _ in range(n):
@@ -117,6 +187,9 @@ def main():
     ap.add_argument("--no-template", action="store_true", help="skip the published .mtbdfu template runs")
     ap.add_argument("--quick", action="store_true", help="only the default plan and the template; no CPU timings")
     ap.add_argument("--json", help="also write the results to this file")
+    ap.add_argument("--line-plans", action="store_true",
+                    help="only the faulty-line and auto-packet plans (40-row image)")
+    ap.add_argument("--seeds", default="1,2,3,4,5", help="dfu-sim --fault seeds for the faulty-line plan")
     args = ap.parse_args()
     build = (ROOT / args.build) if not os.path.isabs(args.build) else pathlib.Path(args.build)
     sim_args = ["--baud", str(args.baud)]
@@ -125,6 +198,14 @@ def main():
         sim_args += ["--flash-write-us", str(args.flash_write_us)]
     results = []
     work = pathlib.Path(tempfile.mkdtemp(prefix="dfu-bench-"))
+    if args.line_plans:
+        try:
+            plans = line_plans(build, work, args)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        if args.json:
+            pathlib.Path(args.json).write_text(json.dumps({"baud": args.baud, **plans}, indent=2))
+        return
     try:
         for size_text in args.sizes.split(","):
             size = int(size_text[:-1]) * (1024 if size_text[-1] in "kK" else 1024 * 1024) \
@@ -135,7 +216,8 @@ def main():
             rows = (size + 511) // 512
             expected = image + bytes(-len(image) % 512)
             whole = 512 + 8 + 7
-            runs = [("program", f"{args.packet_size}-byte packets", None, ["--packet-size", str(args.packet_size)], 64)]
+            runs = [("auto", "--packet-size auto (default): whole rows", None, [], whole),
+                    ("program", f"{args.packet_size}-byte packets", None, ["--packet-size", str(args.packet_size)], 64)]
             if not args.quick:
                 runs.append(("whole-row", f"{whole}-byte packets: one Program Data per row", None,
                              ["--packet-size", str(whole)], whole))

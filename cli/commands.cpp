@@ -4,6 +4,7 @@
 
 #include "cli/transport_choice.hpp"
 #include "core/error.hpp"
+#include "core/row_packing.hpp"
 
 namespace dfu::cli {
 
@@ -32,6 +33,7 @@ json result_json(const RunResult& r, const FirmwareJob& job, int exit_code, cons
            {"bytes_total", r.bytes_total},
            {"elapsed_s", r.elapsed.count()},
            {"rate_bytes_per_s", r.elapsed.count() > 0 ? static_cast<double>(r.bytes_done) / r.elapsed.count() : 0.0},
+           {"packet_size", r.packet_size},
            {"recoveries", r.recoveries},
            {"wire",
             {{"commands", r.commands},
@@ -56,6 +58,7 @@ std::string summary(const RunResult& r, const FirmwareJob& job) {
     s += fmt::format(") in {:.2f} s, {}", r.elapsed.count(),
                      rate_text(static_cast<double>(r.bytes_done), r.elapsed.count()));
     if (r.recoveries) s += fmt::format(", {} recoveries", r.recoveries);
+    if (r.packet_size) s += fmt::format(", {}-byte packets", r.packet_size);
     s += ".";
     if (r.app_valid)
         s += fmt::format(" Application {} valid.", job.app_id);
@@ -70,6 +73,7 @@ int run_flash(Action action, const RawOptions& raw, Reporter& out, const std::at
     // Everything about the input is checked before the port is opened.
     EngineOptions engine = engine_options(raw);
     const TransportChoice wire = transport_choice(raw);
+    choose_packet_size(engine, wire);
     const FirmwareJob job = load_firmware_job(raw.file, image_options(raw));
     for (const auto& w : job.warnings) out.warning(w);
 
@@ -80,7 +84,8 @@ int run_flash(Action action, const RawOptions& raw, Reporter& out, const std::at
                {"rows", job.row_count()},
                {"bytes", job.payload_bytes()},
                {"row_size", job.row_size},
-               {"packet_size", engine.packet_size},
+               {"packet_size", engine.packet_size_auto ? whole_row_packet_size(job.row_size) : engine.packet_size},
+               {"packet_size_auto", engine.packet_size_auto},
                {"product_id", hex32(job.product_id)},
                {"checksum", job.checksum == ChecksumType::crc16 ? "crc16" : "sum"}};
     if (job.app)
@@ -91,13 +96,17 @@ int run_flash(Action action, const RawOptions& raw, Reporter& out, const std::at
     out.start(start);
 
     for (const auto& w : wire.warnings()) out.warning(w);
-    auto transport = wire.open();
+    auto transport = wire.open(out);
     fit_packet_size(engine, raw, *transport);
-    out.say(fmt::format("{} {} ({}, {} rows of {} bytes) over {}",
-                            action == Action::program  ? "Programming"
-                            : action == Action::verify ? "Verifying"
-                                                       : "Erasing",
-                            job.source, job.format, job.row_count(), job.row_size, transport->description()));
+    out.say(fmt::format("{} {} ({}, {} rows of {} bytes) over {}, {}",
+                        action == Action::program  ? "Programming"
+                        : action == Action::verify ? "Verifying"
+                                                   : "Erasing",
+                        job.source, job.format, job.row_count(), job.row_size, transport->description(),
+                        engine.packet_size_auto
+                            ? fmt::format("{}-byte packets (whole rows; {} if the device refuses them)",
+                                          whole_row_packet_size(job.row_size), engine.packet_size)
+                            : fmt::format("{}-byte packets", engine.packet_size)));
     Flasher flasher(*transport, job, engine, out, &interrupted);
     try {
         const RunResult r = flasher.run(action);
@@ -120,7 +129,7 @@ int run_info(const RawOptions& raw, Reporter& out, const std::atomic<bool>& inte
     const std::uint32_t product_id = product_id_option(raw);
     const TransportChoice wire = transport_choice(raw);
     for (const auto& w : wire.warnings()) out.warning(w);
-    auto transport = wire.open();
+    auto transport = wire.open(out);
     const DeviceIdentity id = [&] {
         try {
             return query_device(*transport, checksum_option(raw), product_id, engine, out, &interrupted);

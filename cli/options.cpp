@@ -132,8 +132,10 @@ ImageOptions image_options(const RawOptions& o) {
 
 EngineOptions engine_options(const RawOptions& o) {
     EngineOptions e;
-    e.packet_size = o.packet_size.empty() ? 64 : number_in("--packet-size", o.packet_size, 16, 0xFFFF + 7, "64");
+    e.packet_size_auto = o.packet_size.empty() || o.packet_size == "auto";
+    e.packet_size = e.packet_size_auto ? 64 : number_in("--packet-size", o.packet_size, 16, 0xFFFF + 7, "64");
     e.timeout = std::chrono::milliseconds(o.timeout_ms);
+    e.adaptive_timeout = !o.fixed_timeout;
     e.error_holdoff = std::chrono::milliseconds(o.error_holdoff_ms);
     e.retries = o.retries;
     e.send_without_response = o.send_without_response;
@@ -231,15 +233,18 @@ void add_image_options(CLI::App& cmd, RawOptions& o) {
 void add_session_options(CLI::App& cmd, RawOptions& o) {
     const std::string g = "Session";
     cmd.add_option("--packet-size", o.packet_size,
-                   "Largest packet sent, frame included; larger than 64 only if the device takes it")
-        ->type_name("N")
+                   "Largest packet sent, frame included; auto: whole rows over UART, falling back once to 64 "
+                   "if the device refuses them")
+        ->type_name("N|auto")
         ->group(g)
-        ->capture_default_str();
-    cmd.add_option("--timeout", o.timeout_ms, "Milliseconds to wait for each response")
+        ->default_str("auto");
+    cmd.add_option("--timeout", o.timeout_ms,
+                   "Most milliseconds to wait for each response; the wait is learned from the run below it")
         ->type_name("MS")
         ->group(g)
         ->capture_default_str()
         ->transform(number_check("1000", 1, 600'000));
+    cmd.add_flag("--fixed-timeout", o.fixed_timeout, "Always wait the whole --timeout; learn nothing")->group(g);
     cmd.add_option("--retries", o.retries,
                    "Attempts after failures the device answered nothing right in; a row on a noisy link that "
                    "keeps answering gets up to 4x as many")

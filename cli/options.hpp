@@ -31,8 +31,10 @@ struct RawOptions {
     // image
     std::string product_id, app_id, row_size, checksum, base, app_start, app_length, fill = "0x00";
     // session
-    std::string packet_size;  // empty: 64, or less where the wire carries less
+    // empty or "auto": whole rows on UART falling back to 64, else 64 or less where the wire carries less
+    std::string packet_size;
     unsigned timeout_ms = 1000;
+    bool fixed_timeout = false;
     unsigned error_holdoff_ms = 30;
     unsigned retries = 3;
     bool send_without_response = false;

@@ -135,6 +135,11 @@ void Reporter::on_recovery(const Recovery& r) {
     }
 }
 
+void Reporter::debug(const std::string& line) {
+    log_line(line);
+    if (options_.debug) std::fprintf(stderr, "[%10.6f] %s\n", seconds(), line.c_str());
+}
+
 void Reporter::on_note(const std::string& message) {
     log_line(message);
     if (options_.json)

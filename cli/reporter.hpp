@@ -59,6 +59,8 @@ public:
     bool result_sent() const noexcept { return result_sent_; }
     // A line of human output on stdout (not in --json or --quiet mode).
     void say(const std::string& line);
+    // A line for --debug (stderr) and --log only.
+    void debug(const std::string& line);
     // The final error, shown however the output is set.
     void error(const std::string& message);
     void end_progress();

@@ -88,7 +88,7 @@ int run_mtbdfu(const RawOptions& raw, Reporter& out, const std::atomic<bool>& in
                         count(plan.packet_count(), "packet"), wire.label()));
     for (const auto& w : wire.warnings()) out.warning(w);
     ScriptRunner runner(
-        plan, [wire] { return wire.open(); }, engine, out, &interrupted);
+        plan, [wire, &out] { return wire.open(out); }, engine, out, &interrupted);
     auto result_json = [&](const ScriptResult& r, int code, const std::string& error) {
         json j{{"ok", code == 0},
                {"exit_code", code},

@@ -103,7 +103,13 @@ std::string TransportChoice::label() const {
     return fmt::format("usb-hid {}", usb_hid);
 }
 
-std::unique_ptr<transports::Transport> TransportChoice::open() const {
+std::unique_ptr<transports::Transport> TransportChoice::open(Reporter& out) const {
+    auto t = open_wire();
+    if (const std::string note = t->setup_note(); !note.empty()) out.debug(fmt::format("{}: {}", t->description(), note));
+    return t;
+}
+
+std::unique_ptr<transports::Transport> TransportChoice::open_wire() const {
     using namespace transports;
     switch (kind) {
         case Kind::uart:
@@ -138,8 +144,12 @@ std::vector<std::string> TransportChoice::warnings() const {
     return w;
 }
 
+void choose_packet_size(EngineOptions& engine, const TransportChoice& wire) {
+    if (wire.kind != TransportChoice::Kind::uart) engine.packet_size_auto = false;
+}
+
 void fit_packet_size(EngineOptions& engine, const RawOptions& o, const transports::Transport& t) {
-    if (o.packet_size.empty())
+    if (engine.packet_size_auto || o.packet_size.empty())
         engine.packet_size = std::min<std::size_t>(engine.packet_size, t.capabilities().max_packet);
 }
 

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "cli/options.hpp"
+#include "cli/reporter.hpp"
 #include "transports/bus_settings.hpp"
 #include "transports/transport.hpp"
 #include "transports/uart.hpp"
@@ -22,15 +23,23 @@ struct TransportChoice {
 
     // "uart /dev/ttyUSB0", "i2c kitprog3 @ 0x0C", "usb-hid 058b:f21d": for events and messages.
     std::string label() const;
-    // Throws transports::OpenError (exit 4) with the device named.
-    std::unique_ptr<transports::Transport> open() const;
+    // Throws transports::OpenError (exit 4) with the device named. What the wire could not set up
+    // (low-latency mode) goes to --debug.
+    std::unique_ptr<transports::Transport> open(Reporter& out) const;
     // What the user asked for that this wire will not do (an I2C speed the kernel owns):
     // said once, before the first open, since open() runs again on every reconnect.
     std::vector<std::string> warnings() const;
+
+private:
+    std::unique_ptr<transports::Transport> open_wire() const;
 };
 
 // Exactly one transport option must be given; throws dfu::Error(usage) naming the options.
 TransportChoice transport_choice(const RawOptions& o);
+
+// Only byte-stream wires (UART, USB-CDC, socket://) try whole-row packets for --packet-size auto:
+// a bridge keeps the size its transaction limit sets.
+void choose_packet_size(EngineOptions& engine, const TransportChoice& wire);
 
 // Without --packet-size, a wire that carries less than the 64-byte default (CP2112: 61)
 // gets its own maximum rather than a refusal.

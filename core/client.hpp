@@ -12,13 +12,20 @@
 
 #include "core/checksum.hpp"
 #include "core/events.hpp"
+#include "core/response_timer.hpp"
 #include "transports/transport.hpp"
 
 namespace dfu {
 
 struct EngineOptions {
     std::size_t packet_size = 64;                 // largest packet we send, frame included
-    std::chrono::milliseconds timeout{1000};      // per command, for its response
+    // Byte-stream wires: start with whole-row packets and fall back once to packet_size when the
+    // device refuses them (--packet-size auto). packet_size is then the fallback.
+    bool packet_size_auto = false;
+    std::chrono::milliseconds timeout{1000};      // per command, for its response: the ceiling
+    // Wait what the run has learned the answer takes (ResponseTimer), never more than `timeout`;
+    // false (--fixed-timeout): always `timeout`.
+    bool adaptive_timeout = true;
     unsigned retries = 3;                         // further attempts per unit of work
     std::chrono::milliseconds error_holdoff{30};  // device ignores input this long after an error
     // Send row chunks with Send Data Without Response (0x47): no answer to wait for, but the
@@ -29,6 +36,9 @@ struct EngineOptions {
 struct Response {
     std::uint8_t status = 0;
     std::vector<std::uint8_t> data;
+    // The answer came before the request could have reached the device whole (on a wire with a
+    // line rate): the device answered a packet it cut short, and the rest is still arriving.
+    bool before_request_end = false;
 };
 
 // The command got no usable answer: nothing at all, or a frame that failed its checks.
@@ -66,11 +76,18 @@ public:
 
     // Sends one command and returns the device's checked answer.
     Response command(std::uint8_t code, std::span<const std::uint8_t> data);
-    // The same with a timeout of its own instead of the session's.
-    Response command(std::uint8_t code, std::span<const std::uint8_t> data, std::chrono::microseconds timeout);
+    // How long command() waits: what the run has learned (below the ceiling), or all of the
+    // ceiling, for an attempt after which nothing is retried: a learned wait is worth its risk
+    // only where a spurious timeout costs a retry, not the run.
+    enum class Wait : std::uint8_t { learned, ceiling };
+    // The same with a ceiling of its own (a .mtbdfu command's timeout) instead of the session's.
+    // Every wait for an answer is computed here, by the response timer, below the ceiling.
+    Response command(std::uint8_t code, std::span<const std::uint8_t> data, std::chrono::microseconds ceiling,
+                     Wait wait = Wait::learned);
     // Sends a command the device never answers (Sync, Exit, Send Data Without Response).
     void command_unanswered(std::uint8_t code, std::span<const std::uint8_t> data);
-    // Waits out the device's hold-off after an error and drops whatever it sent meanwhile.
+    // Waits until the last packet has left the wire, then the device's hold-off after an error,
+    // and drops whatever it sent meanwhile.
     void settle_after_error();
 
     transports::Transport& transport() noexcept { return transport_; }
@@ -90,6 +107,10 @@ private:
     std::vector<std::uint8_t> tx_;
     std::vector<std::uint8_t> rx_;
     std::uint64_t commands_ = 0;
+    ResponseTimer timer_;
+    transports::Clock::time_point line_clear_{};  // the last packet sent has left the wire
+    std::optional<transports::Clock::time_point> answered_at_;  // the answer to the last packet sent
+
 };
 
 }  // namespace dfu

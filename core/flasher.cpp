@@ -23,16 +23,17 @@ const char* action_name(Action a) noexcept {
     return "?";
 }
 
-namespace {
-
-constexpr std::size_t kMinPacket = kFrameOverhead + 8 + 1;  // Program Data: address, CRC, one byte
-constexpr std::size_t kFrameLimit = kFrameOverhead + kMaxPacketData;
-
 // The device answered with an error status. Recoverable or not is decided by the caller.
 struct DeviceStatus {
     std::uint8_t status;
     std::uint8_t command;
+    bool cut = false;  // the answer came before the packet could have arrived whole
 };
+
+namespace {
+
+constexpr std::size_t kMinPacket = kFrameOverhead + 8 + 1;  // Program Data: address, CRC, one byte
+constexpr std::size_t kFrameLimit = kFrameOverhead + kMaxPacketData;
 
 // Statuses that a lost or damaged byte can cause: worth redoing the unit. ERROR_CMD is
 // among them because a device that dropped to NONE after an error whose answer was lost
@@ -66,7 +67,7 @@ std::string length_hint(const DeviceStatus& s, std::size_t rows_done, std::uint3
 
 Response expect_success(Client& client, std::uint8_t code, std::span<const std::uint8_t> data) {
     Response r = client.command(code, data);
-    if (r.status != status::success) throw DeviceStatus{r.status, code};
+    if (r.status != status::success) throw DeviceStatus{r.status, code, r.before_request_end};
     return r;
 }
 
@@ -103,7 +104,7 @@ DeviceIdentity enter_device(Client& client, std::uint32_t product_id, OnRecovery
                 if (f.kind() == LinkFailure::Kind::timeout)
                     throw Error(
                         ExitCode::no_response,
-                        fmt::format("no response from the device on {} to Enter DFU ({} attempts, {} ms each): "
+                        fmt::format("no response from the device on {} to Enter DFU ({} attempts, up to {} ms each): "
                                     "check the port and baud rate, that the device is in its bootloader, "
                                     "and the checksum type (--checksum)",
                                     client.transport().description(), attempts, client.options().timeout.count()));
@@ -146,7 +147,29 @@ Flasher::Flasher(transports::Transport& transport, const FirmwareJob& job, Engin
         throw Error(ExitCode::usage,
                     fmt::format("--packet-size {} is larger than {} carries ({} bytes)", options.packet_size,
                                 transport.description(), transport.capabilities().max_packet));
-    packing_ = pack_row(job.row_size, options.packet_size);
+    packet_size_ = fallback_size_ = options.packet_size;
+    if (options.packet_size_auto) {
+        const std::size_t whole_row = whole_row_packet_size(job.row_size);
+        packet_size_ = std::max(fallback_size_, std::min({whole_row, kFrameLimit, transport.capabilities().max_packet}));
+    }
+    packing_ = pack_row(job.row_size, packet_size_);
+}
+
+bool Flasher::packets_refused(const DeviceStatus& s) {
+    if (!probing_ || s.status != status::length) return false;
+    if (s.command != cmd::send_data && s.command != cmd::program_data && s.command != cmd::verify_data) return false;
+    // An answer before the packet's end is the device cutting it at its buffer. A whole packet
+    // refused may be a byte lost on the line: the same refusal twice is the device.
+    constexpr unsigned kRefusalsForLimit = 2;
+    if (!s.cut && ++length_refusals_ < kRefusalsForLimit) return false;
+    events_.on_note(fmt::format("the device does not take {}-byte packets ({} to {}{}); using {}-byte packets "
+                                "from now on",
+                                packet_size_, status_name(s.status), command_name(s.command),
+                                s.cut ? ", cut short" : "", fallback_size_));
+    packet_size_ = fallback_size_;
+    packing_ = pack_row(job_.row_size, packet_size_);
+    probing_ = false;
+    return true;
 }
 
 void Flasher::enter() {
@@ -184,6 +207,10 @@ void Flasher::report_recovery(const Recovery& r) {
 
 void Flasher::recover(const std::string& reason, const std::string& unit, unsigned attempt, unsigned max_attempts) {
     report_recovery(Recovery{reason, unit, attempt, max_attempts});
+    reenter();
+}
+
+void Flasher::reenter() {
     client_.settle_after_error();
     enter();
     // Whatever part of a row the device buffered before the failure is stale.
@@ -220,12 +247,16 @@ void Flasher::with_recovery(const std::string& unit, Op&& op) {
                             fmt::format("{} for {}; gave up after {} attempts", f.what(), unit, attempt));
             recover(f.what(), unit, attempt, max_attempts);
         } catch (const DeviceStatus& s) {
+            if (packets_refused(s)) {  // not a failure: the size is settled, the row goes again
+                reenter();
+                continue;
+            }
             if (!status_is_transient(s.status) || gave_up()) {
                 const bool verify = s.status == status::verify;
                 throw Error(verify ? ExitCode::verify_failed : ExitCode::device_error,
                             fmt::format("{} for {}{}{}", status_text(s), unit,
                                         attempt > 1 ? fmt::format(" (after {} attempts)", attempt) : "",
-                                        length_hint(s, result_.rows_done, job_.row_size, client_.options().packet_size)));
+                                        length_hint(s, result_.rows_done, job_.row_size, packet_size_)));
             }
             recover(status_text(s), unit, attempt, max_attempts);
         }
@@ -263,6 +294,7 @@ void Flasher::transfer_row(const RowStep& row, std::uint8_t final_command) {
     last.insert(last.end(), bytes.begin() + static_cast<std::ptrdiff_t>(offset), bytes.end());
     ++step_;
     ask(final_command, last);
+    probing_ = false;  // the device takes packets of this size: keep them for the run
 }
 
 void Flasher::row_finished(const RowStep& row) {
@@ -295,12 +327,15 @@ void Flasher::finish_timing() {
     result_.elapsed = std::chrono::steady_clock::now() - started_;
     result_.commands = client_.commands_sent();
     result_.wire = client_.transport().counters();
+    result_.packet_size = packet_size_;
 }
 
 RunResult Flasher::run(Action action) {
     started_ = std::chrono::steady_clock::now();
     result_ = RunResult{};
     entered_ = false;
+    probing_ = packet_size_ > fallback_size_;
+    length_refusals_ = 0;
     result_.action = action;
     result_.rows_total = job_.row_count();
     result_.bytes_total = job_.payload_bytes();

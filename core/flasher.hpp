@@ -17,6 +17,7 @@
 namespace dfu {
 
 enum class Action : std::uint8_t { program, verify, erase };
+struct DeviceStatus;
 const char* action_name(Action a) noexcept;
 
 struct RunResult {
@@ -31,6 +32,7 @@ struct RunResult {
     std::vector<std::uint32_t> mismatched_rows;  // verify: rows that differ
     std::optional<bool> app_valid;               // Verify Application's answer, if asked
     unsigned recoveries = 0;                     // Recovery events reported, one per failure got over
+    std::size_t packet_size = 0;                 // largest packet sent at the end: what --packet-size auto settled on
     std::uint64_t commands = 0;
     std::chrono::duration<double> elapsed{};
     transports::Counters wire;
@@ -57,13 +59,22 @@ private:
     void report_recovery(const Recovery& r);
     // Reports, then re-enters DFU so `unit` can be redone.
     void recover(const std::string& reason, const std::string& unit, unsigned attempt, unsigned max_attempts);
+    // Waits out the hold-off, enters DFU again and drops whatever part of a row the device holds.
+    void reenter();
     void set_app_metadata();
     void verify_application();
     void row_finished(const RowStep& row);
+    // --packet-size auto: true when `s` says the device does not take the whole-row packets
+    // (then the rest of the run uses the fallback size).
+    bool packets_refused(const DeviceStatus& s);
     void finish_timing();
 
     const FirmwareJob& job_;
     RowPacking packing_;
+    std::size_t packet_size_;       // the size packing_ is for
+    std::size_t fallback_size_;     // what --packet-size auto falls back to
+    bool probing_ = false;          // auto: no row has gone through at packet_size_ yet
+    unsigned length_refusals_ = 0;  // ERROR_LENGTH answers while probing, not cut short
     Client client_;
     EventSink& events_;
     RunResult result_;

@@ -7,6 +7,10 @@
 
 namespace dfu {
 
+std::size_t whole_row_packet_size(std::size_t row_size) noexcept {
+    return kFrameOverhead + 8 + row_size;
+}
+
 RowPacking pack_row(std::size_t row_size, std::size_t packet_size) {
     if (packet_size < kFrameOverhead + 8) throw std::invalid_argument("packet too small for Program Data");
     const std::size_t max_data = packet_size - kFrameOverhead;

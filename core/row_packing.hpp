@@ -12,6 +12,9 @@ struct RowPacking {
     std::size_t tail = 0;                // row bytes carried by the final packet after its 8-byte header
 };
 
+// The packet that carries a whole row in one Program Data: frame, address, CRC-32C, row.
+std::size_t whole_row_packet_size(std::size_t row_size) noexcept;
+
 // packet_size includes the 7 framing bytes; it must leave room for the 8-byte header.
 RowPacking pack_row(std::size_t row_size, std::size_t packet_size);
 

@@ -113,7 +113,10 @@ void ScriptRunner::exchange(Client& client, const ScriptPacket& p, const ScriptP
     for (unsigned attempt = 0;; ++attempt) {
         try {
             ++result_.packets_sent;
-            r = client.command(p.command, data, c.timeout);
+            // A .mtbdfu command retries only as often as its document says (often never):
+            // its last attempt waits the document's whole timeout.
+            r = client.command(p.command, data, c.timeout,
+                               attempt >= c.retries ? Client::Wait::ceiling : Client::Wait::learned);
             break;
         } catch (const LinkFailure& f) {
             if (attempt >= c.retries)

@@ -23,6 +23,8 @@ public:
     // How long `bytes` take to leave the wire once written (0 where there is no line rate).
     virtual std::chrono::microseconds wire_time(std::size_t bytes) const noexcept = 0;
     virtual std::string description() const = 0;
+    // What opening could not set up (low-latency mode), for --debug; empty when all went well.
+    virtual std::string setup_note() const { return {}; }
 };
 
 }  // namespace dfu::transports

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <string>
 
+#include "platform/low_latency.hpp"
 #include "platform/port_lock.hpp"
 #include "transports/serial_backends.hpp"
 #include "platform/serial_open_error.hpp"
@@ -22,8 +23,9 @@ std::string last_error() {
 
 class LibSerialPort final : public ByteStream {
 public:
-    LibSerialPort(sp_port* port, UartSettings s) : port_(port), settings_(std::move(s)) {}
+    LibSerialPort(sp_port* port, UartSettings s) : port_(port), settings_(std::move(s)), low_latency_(port) {}
     ~LibSerialPort() override {
+        low_latency_.restore();  // before the descriptor goes
         sp_close(port_);
         sp_free_port(port_);
     }
@@ -55,10 +57,12 @@ public:
     }
 
     std::string description() const override { return fmt::format("{} @ {}", settings_.port, uart_format(settings_)); }
+    std::string setup_note() const override { return low_latency_.note(); }
 
 private:
     sp_port* port_;
     UartSettings settings_;
+    platform::LowLatency low_latency_;
 };
 
 }  // namespace

@@ -20,6 +20,7 @@ public:
         return uart_wire_time(settings_, bytes);
     }
     std::string description() const override { return fmt::format("{} @ {}", settings_.port, uart_format(settings_)); }
+    std::string setup_note() const override { return tty_->setup_note(); }
 
 private:
     std::unique_ptr<platform::Tty> tty_;

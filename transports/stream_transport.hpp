@@ -20,6 +20,7 @@ public:
     bool receive(std::vector<std::uint8_t>& frame, Clock::time_point deadline) override;
     void discard_input() override;
     const Counters& counters() const noexcept override { return counters_; }
+    std::string setup_note() const override { return stream_->setup_note(); }
 
     // Largest response data length believed; a header claiming more is noise.
     static constexpr std::size_t kMaxResponseData = 4096;

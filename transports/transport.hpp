@@ -24,6 +24,9 @@ struct Capabilities {
     std::chrono::microseconds gap_after_unanswered{0};
     // Responses must be polled for (I2C, SPI) rather than arriving by themselves.
     bool polled_responses = false;
+    // One character's time on a wire with a line rate (UART); 0 where none is known. The
+    // engine's response timer counts it into every wait.
+    std::chrono::nanoseconds char_time{0};
 };
 
 // Whether the device will answer the packet being sent.
@@ -52,6 +55,9 @@ public:
     // Drops anything received and not yet read: stale answers after a recovery.
     virtual void discard_input() = 0;
     virtual const Counters& counters() const noexcept = 0;
+    // What opening the wire could not set up (a serial driver without low-latency mode), for
+    // --debug; empty when all went well.
+    virtual std::string setup_note() const { return {}; }
 };
 
 // The port could not be opened or configured (exit code 4 territory); the port failed while

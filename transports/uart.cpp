@@ -47,6 +47,7 @@ std::unique_ptr<Transport> open_uart(const UartSettings& requested) {
     // less than 20 character times so slow baud rates keep the same margin.
     const double char_us = uart_bits_per_char(settings) * 1e6 / settings.baud;
     caps.gap_after_unanswered = std::chrono::microseconds(std::max<long>(3000, std::lround(20 * char_us)));
+    caps.char_time = std::chrono::nanoseconds(std::llround(char_us * 1000));
     return std::make_unique<StreamTransport>(std::move(stream), caps);
 }
 

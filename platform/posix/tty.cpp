@@ -14,6 +14,7 @@
 #include <cstring>
 
 #include "platform/errors.hpp"
+#include "platform/low_latency.hpp"
 #include "platform/posix/fd_lock.hpp"
 #include "platform/serial_open_error.hpp"
 
@@ -75,8 +76,11 @@ int ms_until(Clock::time_point deadline) {
 
 class TermiosTty final : public Tty {
 public:
-    TermiosTty(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
-    ~TermiosTty() override { ::close(fd_); }
+    TermiosTty(int fd, std::string path) : fd_(fd), path_(std::move(path)), low_latency_(fd) {}
+    ~TermiosTty() override {
+        low_latency_.restore();  // before the descriptor goes
+        ::close(fd_);
+    }
 
     void write_all(std::span<const std::uint8_t> bytes) override {
         std::size_t done = 0;
@@ -123,10 +127,12 @@ public:
     }
 
     void flush_input() override { ::tcflush(fd_, TCIFLUSH); }
+    std::string setup_note() const override { return low_latency_.note(); }
 
 private:
     int fd_;
     std::string path_;
+    LowLatency low_latency_;
     bool hung_up_ = false;
 };
 

@@ -412,3 +412,40 @@ TEST_CASE("Send Data Without Response: chunks go unanswered, and a lost one is c
     check_flash_has(dev.flash(), job);
     CHECK(r.recoveries == 1);
 }
+
+TEST_CASE("packet size auto: whole rows, one Program Data each, to a device that takes them") {
+    auto cfg = InProcessDevice::default_config();
+    cfg.max_packet = 512 + 16 + 7;
+    InProcessDevice dev(cfg);
+    const FirmwareJob job = make_job(3);
+    EngineOptions o = fast_options();
+    o.packet_size_auto = true;
+    NullEvents ev;
+    const RunResult r = Flasher(dev, job, o, ev).run(Action::program);
+    check_flash_has(dev.flash(), job);
+    CHECK(r.packet_size == 512 + 8 + 7);
+    CHECK(count_code(dev, cmd::send_data) == 0);
+    CHECK(count_code(dev, cmd::program_data) == 3);
+    CHECK(r.recoveries == 0);
+}
+
+TEST_CASE("packet size auto: a device that refuses whole rows twice gets 64-byte packets for the rest of the run") {
+    InProcessDevice dev(InProcessDevice::default_config());  // takes 64-byte packets
+    const FirmwareJob job = make_job(3);
+    EngineOptions o = fast_options();
+    o.packet_size_auto = true;
+    struct Notes : NullEvents {
+        std::vector<std::string> notes;
+        void on_note(const std::string& m) override { notes.push_back(m); }
+    } ev;
+    const RunResult r = Flasher(dev, job, o, ev).run(Action::program);
+    check_flash_has(dev.flash(), job);
+    CHECK(r.packet_size == 64);
+    // An in-process device answers at once, so nothing shows the packet was cut: the first
+    // refusal may be the line's doing and is a recovery; the second settles the size.
+    CHECK(r.recoveries == 1);
+    REQUIRE(ev.notes.size() == 1);
+    CHECK(ev.notes[0].find("does not take 527-byte packets") != std::string::npos);
+    CHECK(count_code(dev, cmd::program_data) == 2 + 3);
+    CHECK(count_code(dev, cmd::send_data) == 3 * 9);
+}

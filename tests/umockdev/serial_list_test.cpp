@@ -1,6 +1,7 @@
 // libserialport's port listing and its open path against USB serial adapters described
 // in a umockdev testbed the way the kernel lays them out in sysfs.
 #include <doctest/doctest.h>
+#include <linux/serial.h>
 #include <poll.h>
 #include <unistd.h>
 
@@ -271,4 +272,68 @@ TEST_CASE("cli over a USB serial adapter chosen by serial number: dfuhost progra
         {DFUHOST_BIN, "program", (dir / "app.hex").string(), "--uart", "usb", "--product-id", "01020304"});
     CHECK(r.exit_code == 4);
     CHECK(r.err.find("name one as usb:SERIAL or usb:PATH") != std::string::npos);
+}
+
+TEST_CASE("low latency: an adapter's ASYNC_LOW_LATENCY is set while the port is open and put back when it closes") {
+    umock::Testbed tb;
+    tb.add_from_string(kSerialSysfs);
+    constexpr int kOther = ASYNC_SKIP_TEST;  // a flag of the driver's own, kept as it was
+    umock::ModemLinesModel ftdi(true, kOther);
+    tb.attach("/dev/ttyUSB0", ftdi);
+    UartSettings s;
+    s.port = "/dev/ttyUSB0";
+    auto uart = open_uart(s);
+    CHECK(uart->setup_note().empty());
+    CHECK(ftdi.serial_flags() == (kOther | ASYNC_LOW_LATENCY));
+    uart.reset();
+    CHECK(ftdi.serial_flags() == kOther);
+    CHECK(ftdi.serial_flags_set() == std::vector<int>{kOther | ASYNC_LOW_LATENCY, kOther});
+}
+
+TEST_CASE("low latency: a flag already set is left alone, and a driver without it is only noted") {
+    umock::Testbed tb;
+    tb.add_from_string(kSerialSysfs);
+    umock::ModemLinesModel already(true, ASYNC_LOW_LATENCY), unsupported(false);
+    tb.attach("/dev/ttyUSB0", already);
+    tb.attach("/dev/ttyACM0", unsupported);
+    UartSettings s;
+    s.port = "/dev/ttyUSB0";
+    open_uart(s).reset();
+    CHECK(already.serial_flags_set().empty());
+    CHECK(already.serial_flags() == ASYNC_LOW_LATENCY);
+    s.port = "/dev/ttyACM0";
+    auto uart = open_uart(s);
+    CHECK(uart->setup_note().find("does not support low-latency mode") != std::string::npos);
+}
+
+TEST_CASE("low latency: Ctrl-C in the middle of a run still puts the adapter's flag back") {
+    testsupport::TempDir dir;
+    constexpr std::uint32_t kBase = 0x10000000;
+    const auto image = testsupport::random_bytes(16 * 512, 62);
+    testsupport::write_text(dir / "app.hex", testsupport::to_intel_hex({{kBase, image}}));
+    umock::Testbed tb;
+    tb.add_from_string(kSerialSysfs);
+    umock::ModemLinesModel ftdi;
+    tb.attach("/dev/ttyUSB0", ftdi);
+    // Slow rows, so the interrupt lands in the middle of the run.
+    testsupport::Simulator sim(dir, {"--flash-size", "65536", "--flash-write-us", "50000"});
+    const int sim_fd = ::open(sim.pty().c_str(), O_RDWR | O_NOCTTY | O_CLOEXEC);
+    REQUIRE(sim_fd >= 0);
+    make_raw(sim_fd);
+    const int device_side = tb.pty_master("/dev/ttyUSB0");
+    REQUIRE(device_side >= 0);
+    {
+        Relay relay(device_side, sim_fd);
+        umock::ChildOptions options;
+        options.interrupt_when = "> 01 49";  // the first Program Data in the --debug trace
+        const auto r = umock::run_child({DFUHOST_BIN, "program", (dir / "app.hex").string(), "--uart", "/dev/ttyUSB0",
+                                         "--product-id", "01020304", "--debug"},
+                                        options);
+        INFO(r.out << r.err);
+        CHECK_FALSE(r.timed_out);
+        CHECK(r.exit_code == 130);
+    }
+    ::close(sim_fd);
+    CHECK(ftdi.serial_flags_set() == std::vector<int>{ASYNC_LOW_LATENCY, 0});
+    CHECK(ftdi.serial_flags() == 0);
 }

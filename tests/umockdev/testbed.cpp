@@ -249,6 +249,7 @@ ChildResult run_child(const std::vector<std::string>& argv, const ChildOptions& 
     int open_pipes = 2;
     int status = 0;
     bool exited = false;
+    bool interrupted = false;
     while (!exited || open_pipes > 0) {
         while (g_main_context_iteration(nullptr, FALSE)) {
         }
@@ -267,6 +268,11 @@ ChildResult run_child(const std::vector<std::string>& argv, const ChildOptions& 
             }
         } else if (open_pipes == 0) {
             ::usleep(1000);
+        }
+        if (!interrupted && !options.interrupt_when.empty() &&
+            result.err.find(options.interrupt_when) != std::string::npos) {
+            ::kill(pid, SIGINT);
+            interrupted = true;
         }
         if (!exited && ::waitpid(pid, &status, WNOHANG) == pid) exited = true;
         if (exited && open_pipes > 0 && std::chrono::steady_clock::now() > deadline) break;  // a grandchild kept them

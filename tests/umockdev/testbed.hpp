@@ -150,6 +150,8 @@ struct ChildOptions {
     // Run the program without the capabilities that let root ignore file modes (see
     // file_access_guard.hpp), so a mode-000 node is refused as it is to a user.
     bool without_file_access = false;
+    // Send SIGINT (Ctrl-C) once the child's stderr holds this text; empty: never.
+    std::string interrupt_when = {};
 };
 
 // Runs argv[0] (a path) as a child of this process, which inherits UMOCKDEV_DIR and

@@ -1,0 +1,63 @@
+#include "platform/low_latency.hpp"
+
+#include <libserialport.h>
+#include <sys/ioctl.h>
+
+#include <cerrno>
+#include <cstring>
+
+#if defined(__linux__)
+#include <linux/serial.h>
+#endif
+
+namespace dfu::platform {
+
+LowLatency::LowLatency(int fd) {
+#if defined(__linux__) && defined(TIOCGSERIAL) && defined(ASYNC_LOW_LATENCY)
+    serial_struct s{};
+    if (::ioctl(fd, TIOCGSERIAL, &s) != 0) {
+        note_ = std::string("the serial driver does not support low-latency mode (TIOCGSERIAL: ") +
+                std::strerror(errno) + ")";
+        return;
+    }
+    old_flags_ = s.flags;
+    if (s.flags & ASYNC_LOW_LATENCY) return;  // already set: nothing to put back
+    s.flags |= ASYNC_LOW_LATENCY;
+    if (::ioctl(fd, TIOCSSERIAL, &s) != 0) {
+        note_ = std::string("the serial driver refused low-latency mode (TIOCSSERIAL: ") + std::strerror(errno) + ")";
+        return;
+    }
+    fd_ = fd;
+    changed_ = true;
+#else
+    (void)fd;
+    note_ = "low-latency mode is set only on Linux";
+#endif
+}
+
+LowLatency::LowLatency(sp_port* port) {
+    int fd = -1;
+    if (sp_get_port_handle(port, &fd) != SP_OK || fd < 0) {
+        note_ = "libserialport gave no descriptor to set low-latency mode on";
+        return;
+    }
+    LowLatency set(fd);
+    fd_ = set.fd_;
+    old_flags_ = set.old_flags_;
+    changed_ = set.changed_;
+    note_ = std::move(set.note_);
+    set.changed_ = false;
+}
+
+void LowLatency::restore() noexcept {
+    if (!changed_) return;
+    changed_ = false;
+#if defined(__linux__) && defined(TIOCGSERIAL)
+    serial_struct s{};
+    if (::ioctl(fd_, TIOCGSERIAL, &s) != 0) return;
+    s.flags = old_flags_;
+    ::ioctl(fd_, TIOCSSERIAL, &s);
+#endif
+}
+
+}  // namespace dfu::platform

@@ -1,0 +1,127 @@
+// End to end, the speed features against dfu-sim over a real pseudo-terminal, each run checked
+// byte for byte: --packet-size auto against responders with and without room for a whole row,
+// and the learned response timeout against a lossy line and a slow, healthy device.
+#include <doctest/doctest.h>
+
+#include <nlohmann/json.hpp>
+
+#include <sstream>
+
+#include "cli_runner.hpp"
+#include "process.hpp"
+#include "test_images.hpp"
+
+using namespace testsupport;
+
+namespace {
+
+constexpr std::uint32_t kBase = 0x10000000;
+constexpr std::size_t kFlash = 64 * 1024;
+constexpr std::size_t kRows = 6;
+
+struct Run {
+    ProcessResult process;
+    std::vector<nlohmann::json> events;
+    const nlohmann::json& result() const { return events.back(); }
+    std::vector<nlohmann::json> of(const std::string& kind) const {
+        std::vector<nlohmann::json> out;
+        for (const auto& e : events)
+            if (e["event"] == kind) out.push_back(e);
+        return out;
+    }
+};
+
+// Programs kRows rows into a dfu-sim started with `sim_args`; checks the flash byte for byte.
+Run program(const std::vector<std::string>& sim_args, const std::vector<std::string>& extra = {}) {
+    TempDir dir;
+    std::vector<std::string> args{"--flash-size", std::to_string(kFlash)};
+    args.insert(args.end(), sim_args.begin(), sim_args.end());
+    Simulator sim(dir, args);
+    const auto image = random_bytes(kRows * 512, 14);
+    write_text(dir / "app.hex", to_intel_hex({{kBase, image}}));
+    std::vector<std::string> cmd{"program", (dir / "app.hex").string(), "--uart", sim.pty(), "--product-id",
+                                 "01020304", "--json"};
+    cmd.insert(cmd.end(), extra.begin(), extra.end());
+    Run run{dfuhost(cmd), {}};
+    INFO(run.process.out << run.process.err);
+    REQUIRE(run.process.exit_code == 0);
+    std::istringstream lines(run.process.out);
+    for (std::string line; std::getline(lines, line);) run.events.push_back(nlohmann::json::parse(line));
+    REQUIRE(!run.events.empty());
+    const auto flash = sim.flash();
+    REQUIRE(flash.size() >= image.size());
+    CHECK(std::equal(image.begin(), image.end(), flash.begin()));
+    return run;
+}
+
+}  // namespace
+
+TEST_CASE("packet size auto: a responder with room for a row gets one Program Data per row") {
+    const Run r = program({"--max-packet", "527", "--baud", "115200"});
+    const auto start = r.of("start").at(0);
+    CHECK(start["packet_size"] == 527);
+    CHECK(start["packet_size_auto"] == true);
+    CHECK(r.result()["packet_size"] == 527);
+    CHECK(r.result()["recoveries"] == 0);
+    CHECK(r.of("note").empty());
+    // Enter, then one Program Data a row, then Exit: nothing else.
+    CHECK(r.result()["wire"]["commands"] == 1 + kRows + 1);
+}
+
+TEST_CASE("packet size auto: dfu-sim --max-packet 64 cuts the first row short; the run falls back to 64 once") {
+    // Paced at 115200 baud, the cut answer comes long before the 527-byte packet could have
+    // arrived whole: one refusal settles the size, and it is no recovery.
+    const Run r = program({"--max-packet", "64", "--baud", "115200"});
+    CHECK(r.result()["packet_size"] == 64);
+    CHECK(r.result()["recoveries"] == 0);
+    const auto notes = r.of("note");
+    REQUIRE(notes.size() == 1);
+    CHECK(contains(notes[0]["message"], "does not take 527-byte packets (ERROR_LENGTH to Program Data, cut short)"));
+    CHECK(contains(notes[0]["message"], "using 64-byte packets"));
+}
+
+TEST_CASE("packet size: a number is used as given, and the human output names the size") {
+    TempDir dir;
+    Simulator sim(dir, {"--flash-size", std::to_string(kFlash), "--max-packet", "527"});
+    write_text(dir / "app.hex", to_intel_hex({{kBase, random_bytes(1024, 3)}}));
+    const auto fixed = dfuhost({"program", (dir / "app.hex").string(), "--uart", sim.pty(), "--product-id", "01020304",
+                                "--packet-size", "64"});
+    INFO(fixed.out << fixed.err);
+    REQUIRE(fixed.exit_code == 0);
+    CHECK(contains(fixed.out, "64-byte packets"));
+    CHECK_FALSE(contains(fixed.out, "whole rows"));
+    const auto automatic =
+        dfuhost({"program", (dir / "app.hex").string(), "--uart", sim.pty(), "--product-id", "01020304"});
+    INFO(automatic.out << automatic.err);
+    REQUIRE(automatic.exit_code == 0);
+    CHECK(contains(automatic.out, "527-byte packets (whole rows; 64 if the device refuses them)"));
+    CHECK(contains(automatic.out, ", 527-byte packets."));
+}
+
+TEST_CASE("learned timeout: a lost answer costs a learned wait, far below --timeout; --fixed-timeout waits it all") {
+    // Seed 2 loses two answers to Program Data after the timer has learned from earlier rows.
+    const std::vector<std::string> sim{"--max-packet", "527", "--baud", "115200", "--fault", "silence=0.15,seed=2"};
+    auto lost_waits = [](const Run& r) {
+        std::vector<int> ms;
+        for (const auto& e : r.of("recovery")) {
+            const std::string reason = e["reason"];
+            const auto at = reason.find("no response to Program Data within ");
+            if (at != std::string::npos) ms.push_back(std::stoi(reason.substr(at + 35)));
+        }
+        return ms;
+    };
+    const auto learned = lost_waits(program(sim, {"--timeout", "2000"}));
+    REQUIRE_FALSE(learned.empty());
+    bool below = false;
+    for (int ms : learned) below = below || ms < 1000;
+    CHECK(below);
+    for (int ms : learned) CHECK(ms <= 2000);
+    const auto fixed = lost_waits(program(sim, {"--timeout", "2000", "--fixed-timeout"}));
+    REQUIRE_FALSE(fixed.empty());
+    for (int ms : fixed) CHECK(ms == 2000);
+}
+
+TEST_CASE("learned timeout: a slow, healthy device (200 ms turnaround) never times out") {
+    const Run r = program({"--max-packet", "527", "--baud", "115200", "--turnaround-us", "200000"});
+    CHECK(r.result()["recoveries"] == 0);
+}
