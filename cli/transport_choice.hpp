@@ -29,8 +29,11 @@ struct TransportChoice {
     std::vector<std::string> warnings() const;
 };
 
-// Exactly one transport option must be given; throws dfu::Error(usage) naming the options.
-TransportChoice transport_choice(const RawOptions& o);
+// The devices named: one wire option, given once per device (--uart A --uart B); throws
+// dfu::Error(usage) naming the options when none, two kinds or one device twice are given.
+std::vector<TransportChoice> transport_choices(const RawOptions& o);
+// The same for a command that drives one device (`command` names it in the refusal).
+TransportChoice transport_choice(const RawOptions& o, const std::string& command);
 
 // Without --packet-size, a wire that carries less than the 64-byte default (CP2112: 61)
 // gets its own maximum rather than a refusal.
