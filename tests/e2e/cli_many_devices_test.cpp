@@ -249,3 +249,34 @@ TEST_CASE("several devices: each named once, and only for program, verify and er
     CHECK(r.exit_code == 2);
     CHECK(contains(r.err, "the --log file"));
 }
+
+TEST_CASE("on a terminal each device has its own status line, redrawn in place; verify takes several too") {
+    TempDir dir;
+    Board a, b;
+    Segments image;
+    image[kBase] = random_bytes(6000, 8);
+    write_text(dir / "app.hex", to_intel_hex(image));
+    const std::string file = (dir / "app.hex").string();
+    const auto r = run_on_terminal({DFUHOST_BIN, "program", file, "--row-size", std::to_string(kRow), "--product-id",
+                                    "01020304", "--uart", a.sim->pty(), "--uart", b.sim->pty()},
+                                   100);
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    // Two lines, each starting with its device; redrawn by going up over both.
+    CHECK(contains(r.err, "\ruart " + a.sim->pty()));
+    CHECK(contains(r.err, "\ruart " + b.sim->pty()));
+    CHECK(contains(r.err, "\x1b[2A"));
+    CHECK(contains(r.err, "rows"));
+    // ... and taken away at the end, before the table.
+    CHECK(contains(r.err, "\x1b[2A\r\x1b[J"));
+    CHECK(contains(r.out, "DEVICE"));
+
+    const auto v = dfuhost({"verify", file, "--row-size", std::to_string(kRow), "--product-id", "01020304", "--uart",
+                            a.sim->pty(), "--uart", b.sim->pty(), "--json"});
+    INFO(v.out << v.err);
+    CHECK(v.exit_code == 0);
+    const auto lines = json_lines(v.out);
+    REQUIRE(!lines.empty());
+    CHECK(lines.back()["devices_ok"] == 2);
+    CHECK(lines.back()["action"] == "verify");
+}
