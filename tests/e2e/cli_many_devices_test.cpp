@@ -280,3 +280,24 @@ TEST_CASE("on a terminal each device has its own status line, redrawn in place; 
     CHECK(lines.back()["devices_ok"] == 2);
     CHECK(lines.back()["action"] == "verify");
 }
+
+TEST_CASE("Ctrl-C stops every device: each ends with exit 130, and so does the run") {
+    TempDir dir;
+    // Paced at 115200 baud, so the run is still going when the signal comes.
+    Board a({"--baud", "115200"}), b({"--baud", "115200"});
+    Segments image;
+    image[kBase] = random_bytes(40000, 9);
+    write_text(dir / "app.hex", to_intel_hex(image));
+    std::vector<std::string> argv{DFUHOST_BIN, "program", (dir / "app.hex").string(), "--row-size",
+                                  std::to_string(kRow), "--product-id", "01020304", "--uart", a.sim->pty(),
+                                  "--uart", b.sim->pty(), "--json"};
+    const auto r = run_process(argv, SignalWhen{[](const std::string& out) { return contains(out, "\"rows_done\":3,"); }});
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 130);
+    const auto lines = json_lines(r.out);
+    REQUIRE(!lines.empty());
+    CHECK(lines.back()["exit_code"] == 130);
+    REQUIRE(lines.back()["devices"].size() == 2);
+    for (const auto& d : lines.back()["devices"]) CHECK(d["exit_code"] == 130);
+    CHECK(r.seconds < 10);
+}
