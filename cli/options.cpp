@@ -159,7 +159,7 @@ void add_transport_options(CLI::App& cmd, RawOptions& o) {
     cmd.add_option("--uart", o.uart,
                    "Serial port: /dev/ttyUSB0, /dev/ttyACM0, COM3, a pseudo-terminal, usb[:SERIAL|:PATH] (the USB "
                    "serial adapter with that serial number or hub port), or socket://HOST:PORT (TCP serial server); "
-                   "repeat for several devices at once")
+                   "program, verify and erase: repeat for several devices at once")
         ->type_name("PORT")
         ->group(g);
     cmd.add_option("--baud", o.baud, "Baud rate")
@@ -180,7 +180,9 @@ void add_transport_options(CLI::App& cmd, RawOptions& o) {
         ->group(g)
         ->capture_default_str()
         ->check(one_of({"1", "1.5", "2"}));
-    cmd.add_option("--i2c", o.i2c, "I2C: /dev/i2c-N, kitprog3[:SERIAL], mcp2221[:SERIAL] or cp2112[:SERIAL]; repeatable")
+    cmd.add_option("--i2c", o.i2c,
+                   "I2C: /dev/i2c-N, kitprog3[:SERIAL], mcp2221[:SERIAL] or cp2112[:SERIAL]; program, verify, erase: "
+                   "repeatable")
         ->type_name("DEV")
         ->group(g);
     cmd.add_option("--i2c-address", o.i2c_address, "7-bit I2C address of the device")
@@ -191,7 +193,8 @@ void add_transport_options(CLI::App& cmd, RawOptions& o) {
         ->type_name("HZ")
         ->group(g)
         ->capture_default_str();
-    cmd.add_option("--spi", o.spi, "SPI: /dev/spidevB.C, kitprog3[:SERIAL] or mcp2210[:SERIAL]; repeatable")
+    cmd.add_option("--spi", o.spi,
+                   "SPI: /dev/spidevB.C, kitprog3[:SERIAL] or mcp2210[:SERIAL]; program, verify, erase: repeatable")
         ->type_name("DEV")
         ->group(g);
     cmd.add_option("--spi-clock", o.spi_clock, "SPI clock")->type_name("HZ")->group(g)->capture_default_str();
@@ -201,7 +204,9 @@ void add_transport_options(CLI::App& cmd, RawOptions& o) {
         ->capture_default_str()
         ->transform(number_check("0", 0, 3));
     cmd.add_flag("--spi-lsb-first", o.spi_lsb_first, "Least significant bit first")->group(g);
-    cmd.add_option("--usb-hid", o.usb_hid, "USB-HID DFU device: VID:PID[:SERIAL] in hex (default 058b:f21d); repeatable")
+    cmd.add_option("--usb-hid", o.usb_hid,
+                   "USB-HID DFU device: VID:PID[:SERIAL] in hex (default 058b:f21d); program, verify, erase: "
+                   "repeatable")
         ->type_name("[VID:PID[:SERIAL]]")
         ->expected(0, 1)
         ->group(g);

@@ -152,8 +152,8 @@ private:
     std::chrono::steady_clock::time_point start_;
     std::chrono::steady_clock::time_point last_draw_{};
     std::vector<std::unique_ptr<DeviceChannel>> channels_;
-    std::size_t device_lines_drawn_ = 0;
-    std::size_t label_width_ = 0;  // the longest device label: where their status lines begin  // status lines of several devices now on the terminal
+    std::size_t device_lines_drawn_ = 0;  // status lines of several devices now on the terminal
+    std::size_t label_width_ = 0;         // the longest device label: where their status lines begin
     mutable std::recursive_mutex mutex_;
 };
 

@@ -88,7 +88,8 @@ std::vector<TransportChoice> transport_choices(const RawOptions& o) {
         require_kernel_bus_nodes("--spi", device);
         const auto kind = transports::split_selector(device).first;
         if (!is_node(device) && kind != "kitprog3" && kind != "mcp2210")
-            throw usage(fmt::format("--spi {}: expected /dev/spidevB.C, kitprog3[:SERIAL] or mcp2210[:SERIAL]", device));
+            throw usage(
+                fmt::format("--spi {}: expected /dev/spidevB.C, kitprog3[:SERIAL] or mcp2210[:SERIAL]", device));
         choices.push_back(std::move(c));
     }
     for (const std::string& selector : o.usb_hid) {

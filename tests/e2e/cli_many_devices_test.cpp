@@ -291,7 +291,8 @@ TEST_CASE("Ctrl-C stops every device: each ends with exit 130, and so does the r
     std::vector<std::string> argv{DFUHOST_BIN, "program", (dir / "app.hex").string(), "--row-size",
                                   std::to_string(kRow), "--product-id", "01020304", "--uart", a.sim->pty(),
                                   "--uart", b.sim->pty(), "--json"};
-    const auto r = run_process(argv, SignalWhen{[](const std::string& out) { return contains(out, "\"rows_done\":3,"); }});
+    const auto r =
+        run_process(argv, SignalWhen{[](const std::string& out) { return contains(out, "\"rows_done\":3,"); }});
     INFO(r.out << r.err);
     CHECK(r.exit_code == 130);
     const auto lines = json_lines(r.out);
