@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <map>
+#include <set>
 
 #include "cli/usage.hpp"
 #include "core/error.hpp"
@@ -57,6 +58,13 @@ OptionWord split_option(const std::string& word) {
     return {word, std::nullopt};
 }
 
+// --uart, --i2c, --spi and --usb-hid: given once per device.
+bool is_wire_option(const CLI::Option& o) {
+    for (const auto& w : wire_specific_options())
+        if (o.check_name(w.wire)) return true;
+    return false;
+}
+
 }  // namespace
 
 struct CommandLine::Context {
@@ -98,6 +106,7 @@ CommandLine::CommandLine()
                           "Send row chunks as Send Data Without Response (0x47), keeping the line's quiet gap "
                           "after each; slower on UART, see README")
                 ->group("Session");
+        add_station_options(*sub, raw_);
         add_output_options(*sub, raw_);
         commands_.push_back(sub);
     }
@@ -213,6 +222,7 @@ void CommandLine::scan(const std::vector<std::string>& args, Context& context) c
     // After the command: its own options, each known, given a value where it takes one, and at
     // most once where a second value would silently replace the first.
     std::map<std::string, std::string> values;
+    std::set<std::string> devices;
     bool positional_only = false;
     int positionals = 0;
     bool asks_help = false;
@@ -254,6 +264,12 @@ void CommandLine::scan(const std::vector<std::string>& args, Context& context) c
             value = args[++i];
         }
         const std::string key = o->get_name();
+        if (is_wire_option(*o)) {
+            // Repeatable, one device each; the same device twice would be driven by two threads.
+            if (!devices.insert(key + " " + value).second)
+                throw usage(fmt::format("{} {} given twice; name each device once", w.name, value));
+            continue;
+        }
         if (const auto seen = values.find(key); seen != values.end())
             throw usage(fmt::format("{} given twice ('{}', then '{}'); give it once", w.name, seen->second, value));
         values.emplace(key, value);

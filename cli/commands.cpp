@@ -2,6 +2,13 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <thread>
+
+#include "cli/device_run.hpp"
+#include "cli/results_table.hpp"
+#include "cli/run_failure.hpp"
+#include "cli/run_report.hpp"
 #include "cli/transport_choice.hpp"
 #include "core/error.hpp"
 #include "core/row_packing.hpp"
@@ -20,35 +27,6 @@ std::string rate_text(double bytes, double seconds) {
     if (seconds <= 0) return "-";
     const double r = bytes / seconds;
     return r >= 1024 * 1024 ? fmt::format("{:.2f} MiB/s", r / (1024 * 1024)) : fmt::format("{:.1f} KiB/s", r / 1024);
-}
-
-json result_json(const RunResult& r, const FirmwareJob& job, int exit_code, const std::string& error) {
-    json j{{"ok", exit_code == 0},
-           {"exit_code", exit_code},
-           {"action", action_name(r.action)},
-           {"file", job.source},
-           {"rows_done", r.rows_done},
-           {"rows_total", r.rows_total},
-           {"bytes_done", r.bytes_done},
-           {"bytes_total", r.bytes_total},
-           {"elapsed_s", r.elapsed.count()},
-           {"rate_bytes_per_s", r.elapsed.count() > 0 ? static_cast<double>(r.bytes_done) / r.elapsed.count() : 0.0},
-           {"packet_size", r.packet_size},
-           {"recoveries", r.recoveries},
-           {"wire",
-            {{"commands", r.commands},
-             {"bytes_sent", r.wire.bytes_sent},
-             {"bytes_received", r.wire.bytes_received},
-             {"bytes_discarded", r.wire.bytes_discarded}}}};
-    if (r.first_row) j["range"] = {{"start", hex32(*r.first_row)}, {"end", hex32(r.end_address)}};
-    if (r.app_valid) j["app_valid"] = *r.app_valid;
-    if (!r.mismatched_rows.empty()) {
-        json rows = json::array();
-        for (auto a : r.mismatched_rows) rows.push_back(hex32(a));
-        j["mismatched_rows"] = rows;
-    }
-    if (!error.empty()) j["error"] = error;
-    return j;
 }
 
 std::string summary(const RunResult& r, const FirmwareJob& job) {
@@ -70,22 +48,36 @@ std::string summary(const RunResult& r, const FirmwareJob& job) {
 }  // namespace
 
 int run_flash(Action action, const RawOptions& raw, Reporter& out, const std::atomic<bool>& interrupted) {
-    // Everything about the input is checked before the port is opened.
-    EngineOptions engine = engine_options(raw);
-    const TransportChoice wire = transport_choice(raw);
-    choose_packet_size(engine, wire);
+    // Everything about the input, the devices named and the report is checked before a port is opened.
+    FlashRequest request;
+    request.action = action;
+    request.raw = &raw;
+    request.engine = engine_options(raw);
+    request.wait = std::chrono::seconds(raw.wait_s);
+    request.interrupted = &interrupted;
+    const std::vector<TransportChoice> wires = transport_choices(raw);
+    if (!raw.report_file.empty()) {
+        report_format(raw.report_file);
+        out.refuse_overwrite_by("--report", raw.report_file);
+    }
+    choose_packet_size(request.engine, wires.front());  // one kind of wire per run
     const FirmwareJob job = load_firmware_job(raw.file, image_options(raw));
+    request.job = &job;
+    if (!raw.report_file.empty()) check_report_writable(raw.report_file);
     for (const auto& w : job.warnings) out.warning(w);
 
+    ReportRun run{DFUHOST_VERSION, out.command_line(), std::chrono::system_clock::now(), action_name(action),
+                  job.source};
+    const auto began = std::chrono::steady_clock::now();
     json start{{"action", action_name(action)},
                {"file", job.source},
                {"format", job.format},
-               {"transport", wire.label()},
                {"rows", job.row_count()},
                {"bytes", job.payload_bytes()},
                {"row_size", job.row_size},
-               {"packet_size", engine.packet_size_auto ? whole_row_packet_size(job.row_size) : engine.packet_size},
-               {"packet_size_auto", engine.packet_size_auto},
+               {"packet_size", request.engine.packet_size_auto ? whole_row_packet_size(job.row_size)
+                                                               : request.engine.packet_size},
+               {"packet_size_auto", request.engine.packet_size_auto},
                {"product_id", hex32(job.product_id)},
                {"checksum", job.checksum == ChecksumType::crc16 ? "crc16" : "sum"}};
     if (job.app)
@@ -93,43 +85,93 @@ int run_flash(Action action, const RawOptions& raw, Reporter& out, const std::at
                         {"start", hex32(job.app->start)},
                         {"length", job.app->length},
                         {"origin", job.app_origin}};
-    out.start(start);
-
-    for (const auto& w : wire.warnings()) out.warning(w);
-    auto transport = wire.open(out);
-    fit_packet_size(engine, raw, *transport);
-    out.say(fmt::format("{} {} ({}, {} rows of {} bytes) over {}, {}",
-                        action == Action::program  ? "Programming"
-                        : action == Action::verify ? "Verifying"
-                                                   : "Erasing",
-                        job.source, job.format, job.row_count(), job.row_size, transport->description(),
-                        engine.packet_size_auto
-                            ? fmt::format("{}-byte packets (whole rows; {} if the device refuses them)",
-                                          whole_row_packet_size(job.row_size), engine.packet_size)
-                            : fmt::format("{}-byte packets", engine.packet_size)));
-    Flasher flasher(*transport, job, engine, out, &interrupted);
-    try {
-        const RunResult r = flasher.run(action);
-        out.end_progress();
-        out.result(result_json(r, job, 0, ""));
-        out.say(summary(r, job));
-        return 0;
-    } catch (const Error& e) {
-        out.end_progress();
-        const RunResult& r = flasher.result();
-        if (action == Action::program && r.rows_done < r.rows_total && r.rows_done > 0)
-            out.warning(fmt::format("{} of {} rows were written before the failure", r.rows_done, r.rows_total));
-        out.result(result_json(r, job, static_cast<int>(e.code()), e.what()));
-        throw;
+    std::vector<std::string> labels;
+    for (const auto& w : wires) labels.push_back(w.label());
+    const std::vector<DeviceChannel*> channels = out.open_devices(labels);
+    for (std::size_t i = 0; i < wires.size(); ++i) {
+        start["transport"] = labels[i];
+        channels[i]->start(start);
     }
+    for (std::size_t i = 0; i < wires.size(); ++i)
+        for (const auto& w : wires[i].warnings()) channels[i]->warning(w);
+    const char* doing = action == Action::program ? "Programming" : action == Action::verify ? "Verifying" : "Erasing";
+
+    std::vector<DeviceOutcome> outcomes(wires.size());
+    if (wires.size() == 1) {
+        outcomes[0] = flash_device(
+            request, wires[0], *channels[0], [&](const transports::Transport& t, const EngineOptions& engine) {
+                out.say(fmt::format("{} {} ({}, {} rows of {} bytes) over {}, {}", doing, job.source, job.format,
+                                    job.row_count(), job.row_size, t.description(),
+                                    engine.packet_size_auto
+                                        ? fmt::format("{}-byte packets (whole rows; {} if the device refuses them)",
+                                                      whole_row_packet_size(job.row_size), engine.packet_size)
+                                        : fmt::format("{}-byte packets", engine.packet_size)));
+            });
+    } else {
+        out.say(fmt::format("{} {} ({}, {} rows of {} bytes) on {} devices at once", doing, job.source, job.format,
+                            job.row_count(), job.row_size, wires.size()));
+        // One thread per device, each with the engine of a single run: a slow, failing or
+        // vanished board holds up nobody else, and every one of them ends with an outcome.
+        std::vector<std::jthread> threads;
+        for (std::size_t i = 0; i < wires.size(); ++i)
+            threads.emplace_back([&, i] {
+                outcomes[i] = flash_device(request, wires[i], *channels[i]);
+                channels[i]->result(outcomes[i].tagged_result());
+                channels[i]->finished(outcomes[i].ok() ? "done"
+                                                       : fmt::format("failed (exit {}): {}",
+                                                                     static_cast<int>(outcomes[i].code),
+                                                                     outcomes[i].error));
+            });
+    }
+    out.end_progress();
+
+    std::vector<ExitCode> codes;
+    for (const auto& o : outcomes) codes.push_back(o.code);
+    run.exit_code = worst_exit(codes);
+    run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
+    const std::size_t failed = static_cast<std::size_t>(std::count_if(
+        outcomes.begin(), outcomes.end(), [](const DeviceOutcome& o) { return !o.ok(); }));
+    std::string error;
+    if (wires.size() == 1) {
+        out.result(outcomes[0].result);
+        error = outcomes[0].error;
+        if (outcomes[0].ok()) out.say(summary(outcomes[0].run, job));
+    } else {
+        json devices = json::array();
+        unsigned recoveries = 0;
+        for (const auto& o : outcomes) {
+            devices.push_back(o.tagged_result());
+            recoveries += o.run.recoveries;
+        }
+        if (failed > 0) {
+            error = fmt::format("{} of {} devices failed", failed, wires.size());
+            for (const auto& o : outcomes)
+                if (!o.ok()) error += fmt::format("; {}: {}", o.device, o.error);
+        }
+        json result{{"ok", failed == 0},
+                    {"exit_code", static_cast<int>(run.exit_code)},
+                    {"action", action_name(action)},
+                    {"file", job.source},
+                    {"devices_total", wires.size()},
+                    {"devices_ok", wires.size() - failed},
+                    {"recoveries", recoveries},
+                    {"elapsed_s", run.seconds},
+                    {"devices", devices}};
+        if (failed > 0) result["error"] = error;
+        out.result(result);
+        out.say(results_table(outcomes));
+    }
+    if (!raw.report_file.empty()) write_report(raw.report_file, run, outcomes);
+    if (run.exit_code != ExitCode::ok) throw Error(run.exit_code, error);
+    return 0;
 }
 
 int run_info(const RawOptions& raw, Reporter& out, const std::atomic<bool>& interrupted) {
     const EngineOptions engine = engine_options(raw);
     const std::uint32_t product_id = product_id_option(raw);
-    const TransportChoice wire = transport_choice(raw);
+    const TransportChoice wire = transport_choice(raw, "info");
     for (const auto& w : wire.warnings()) out.warning(w);
-    auto transport = wire.open(out);
+    auto transport = wire.open([&out](const std::string& line) { out.debug(line); });
     const DeviceIdentity id = [&] {
         try {
             return query_device(*transport, checksum_option(raw), product_id, engine, out, &interrupted);

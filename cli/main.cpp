@@ -1,6 +1,4 @@
 // dfuhost: update MCU firmware over a DFU bootloader's command-response protocol.
-#include <fmt/format.h>
-
 #include <atomic>
 #include <cstdio>
 #include <filesystem>
@@ -10,13 +8,12 @@
 #include "cli/inspect.hpp"
 #include "cli/list.hpp"
 #include "cli/reporter.hpp"
+#include "cli/run_failure.hpp"
 #include "cli/script_commands.hpp"
 #include "cli/usage.hpp"
 #include "core/error.hpp"
-#include "formats/input_error.hpp"
 #include "platform/interrupt.hpp"
 #include "platform/utf8_console.hpp"
-#include "transports/transport.hpp"
 
 namespace {
 
@@ -57,11 +54,11 @@ int main(int argc, char** argv) {
         output.command_line.assign(argv, argv + argc);
         out = std::make_unique<Reporter>(output);
         if (!raw.file.empty()) out->protect(raw.file, "the input file");
-        for (const std::string* wire : {&raw.uart, &raw.i2c, &raw.spi}) {
-            std::error_code ec;
-            if (!wire->empty() && std::filesystem::is_character_file(*wire, ec))
-                out->protect(*wire, "the device node");
-        }
+        for (const auto* wires : {&raw.uart, &raw.i2c, &raw.spi})
+            for (const std::string& wire : *wires) {
+                std::error_code ec;
+                if (std::filesystem::is_character_file(wire, ec)) out->protect(wire, "the device node");
+            }
         // A .mtbdfu run and generate know further files only once they have read their input.
         if (command != "run" && command != "generate") out->open_log();
         if (command == "program") return run_flash(Action::program, raw, *out, g_interrupted);
@@ -73,15 +70,8 @@ int main(int argc, char** argv) {
         if (command == "inspect") return run_inspect(raw, *out);
         if (command == "list") return run_list(raw, *out);
         return fail(ExitCode::usage, "no command given");
-    } catch (const formats::InputError& e) {
-        return fail(ExitCode::input_invalid, e.what());
-    } catch (const transports::OpenError& e) {
-        return fail(ExitCode::transport_open, e.what());
-    } catch (const transports::IoError& e) {
-        return fail(ExitCode::no_response, e.what());
-    } catch (const Error& e) {
-        return fail(e.code(), e.what());
-    } catch (const std::exception& e) {
-        return fail(ExitCode::internal, fmt::format("internal error: {}", e.what()));
+    } catch (...) {
+        const Failure f = failure_of(std::current_exception());
+        return fail(f.code, f.message);
     }
 }

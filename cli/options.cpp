@@ -142,9 +142,9 @@ EngineOptions engine_options(const RawOptions& o) {
     return e;
 }
 
-transports::UartSettings uart_settings(const RawOptions& o) {
+transports::UartSettings uart_settings(const RawOptions& o, const std::string& port) {
     transports::UartSettings s;
-    s.port = o.uart;
+    s.port = port;
     s.baud = o.baud;
     s.parity = o.parity == "odd"    ? transports::Parity::odd
                : o.parity == "even" ? transports::Parity::even
@@ -160,7 +160,8 @@ void add_transport_options(CLI::App& cmd, RawOptions& o) {
     const std::string g = "Transport";
     cmd.add_option("--uart", o.uart,
                    "Serial port: /dev/ttyUSB0, /dev/ttyACM0, COM3, a pseudo-terminal, usb[:SERIAL|:PATH] (the USB "
-                   "serial adapter with that serial number or hub port), or socket://HOST:PORT (TCP serial server)")
+                   "serial adapter with that serial number or hub port), or socket://HOST:PORT (TCP serial server); "
+                   "program, verify and erase: repeat for several devices at once")
         ->type_name("PORT")
         ->group(g);
     cmd.add_option("--baud", o.baud, "Baud rate")
@@ -181,7 +182,9 @@ void add_transport_options(CLI::App& cmd, RawOptions& o) {
         ->group(g)
         ->capture_default_str()
         ->check(one_of({"1", "1.5", "2"}));
-    cmd.add_option("--i2c", o.i2c, "I2C: /dev/i2c-N, kitprog3[:SERIAL], mcp2221[:SERIAL] or cp2112[:SERIAL]")
+    cmd.add_option("--i2c", o.i2c,
+                   "I2C: /dev/i2c-N, kitprog3[:SERIAL], mcp2221[:SERIAL] or cp2112[:SERIAL]; program, verify, erase: "
+                   "repeatable")
         ->type_name("DEV")
         ->group(g);
     cmd.add_option("--i2c-address", o.i2c_address, "7-bit I2C address of the device")
@@ -192,7 +195,8 @@ void add_transport_options(CLI::App& cmd, RawOptions& o) {
         ->type_name("HZ")
         ->group(g)
         ->capture_default_str();
-    cmd.add_option("--spi", o.spi, "SPI: /dev/spidevB.C, kitprog3[:SERIAL] or mcp2210[:SERIAL]")
+    cmd.add_option("--spi", o.spi,
+                   "SPI: /dev/spidevB.C, kitprog3[:SERIAL] or mcp2210[:SERIAL]; program, verify, erase: repeatable")
         ->type_name("DEV")
         ->group(g);
     cmd.add_option("--spi-clock", o.spi_clock, "SPI clock")->type_name("HZ")->group(g)->capture_default_str();
@@ -202,10 +206,15 @@ void add_transport_options(CLI::App& cmd, RawOptions& o) {
         ->capture_default_str()
         ->transform(number_check("0", 0, 3));
     cmd.add_flag("--spi-lsb-first", o.spi_lsb_first, "Least significant bit first")->group(g);
-    cmd.add_option("--usb-hid", o.usb_hid, "USB-HID DFU device: VID:PID[:SERIAL] in hex (default 058b:f21d)")
+    cmd.add_option("--usb-hid", o.usb_hid,
+                   "USB-HID DFU device: VID:PID[:SERIAL] in hex (default 058b:f21d); program, verify, erase: "
+                   "repeatable")
         ->type_name("[VID:PID[:SERIAL]]")
         ->expected(0, 1)
         ->group(g);
+    // Each occurrence names one device and takes exactly its own value: `--uart A --uart B FILE`.
+    for (const auto& w : wire_specific_options())
+        cmd.get_option(w.wire)->allow_extra_args(false)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
 }
 
 void add_image_options(CLI::App& cmd, RawOptions& o) {
@@ -258,6 +267,19 @@ void add_session_options(CLI::App& cmd, RawOptions& o) {
         ->group(g)
         ->capture_default_str()
         ->transform(number_check("30", 0, 10'000));
+}
+
+void add_station_options(CLI::App& cmd, RawOptions& o) {
+    cmd.add_option("--wait", o.wait_s,
+                   "Seconds to wait for each device to appear and its bootloader to answer Enter DFU "
+                   "(a board re-enumerating after a reset); default 0: no waiting")
+        ->type_name("SECONDS")
+        ->group("Session")
+        ->transform(number_check("10", 0, 86'400));
+    cmd.add_option("--report", o.report_file,
+                   "Write a report of every device's result: JUnit XML (FILE.xml) or a JSON summary (FILE.json)")
+        ->type_name("FILE")
+        ->group("Output");
 }
 
 void add_output_options(CLI::App& cmd, RawOptions& o) {

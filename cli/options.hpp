@@ -17,17 +17,20 @@ namespace dfu::cli {
 // Raw option text, parsed after CLI11 so every message names its option.
 struct RawOptions {
     std::string file;
-    // transport
-    std::string uart;
+    // transport: each wire option may be given several times, one device each (program,
+    // verify and erase drive them all at once; the other commands take one)
+    std::vector<std::string> uart;
     unsigned baud = 115200;
     std::string parity = "none";
     unsigned data_bits = 8;
     std::string stop_bits = "1";
-    std::string i2c, i2c_address = "0x0C", i2c_speed = "100k";
-    std::string spi, spi_clock = "1M";
+    std::vector<std::string> i2c;
+    std::string i2c_address = "0x0C", i2c_speed = "100k";
+    std::vector<std::string> spi;
+    std::string spi_clock = "1M";
     unsigned spi_mode = 0;
     bool spi_lsb_first = false;
-    std::optional<std::string> usb_hid;  // given without a value: the default VID:PID
+    std::vector<std::string> usb_hid;  // "" for one given without a value: the default VID:PID
     // image
     std::string product_id, app_id, row_size, checksum, base, app_start, app_length, fill = "0x00";
     // session
@@ -38,7 +41,9 @@ struct RawOptions {
     unsigned error_holdoff_ms = 30;
     unsigned retries = 3;
     bool send_without_response = false;
+    unsigned wait_s = 0;  // --wait: seconds to wait for each device to appear and answer
     OutputOptions output;
+    std::string report_file;  // --report FILE.xml | FILE.json
     // generate
     std::string output_file;
     std::string action = "program";
@@ -60,11 +65,13 @@ void add_transport_options(CLI::App& cmd, RawOptions& o);
 void add_image_options(CLI::App& cmd, RawOptions& o);
 void add_session_options(CLI::App& cmd, RawOptions& o);
 void add_output_options(CLI::App& cmd, RawOptions& o);
+// program, verify and erase: --wait and --report.
+void add_station_options(CLI::App& cmd, RawOptions& o);
 
 // Throw dfu::Error(usage) naming the option when the text is not valid.
 ImageOptions image_options(const RawOptions& o);
 EngineOptions engine_options(const RawOptions& o);
-transports::UartSettings uart_settings(const RawOptions& o);
+transports::UartSettings uart_settings(const RawOptions& o, const std::string& port);
 ChecksumType checksum_option(const RawOptions& o);     // --checksum, default sum
 std::uint32_t product_id_option(const RawOptions& o);  // --product-id, default 0
 

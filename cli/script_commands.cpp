@@ -61,7 +61,7 @@ int run_mtbdfu(const RawOptions& raw, Reporter& out, const std::atomic<bool>& in
         throw Error(ExitCode::usage,
                     fmt::format("run takes a .mtbdfu session file; use `dfuhost program {}` for a {}", raw.file, ext));
     const EngineOptions engine = engine_options(raw);
-    const TransportChoice wire = transport_choice(raw);
+    const TransportChoice wire = transport_choice(raw, "run");
     const formats::Mtbdfu doc = formats::load_mtbdfu(raw.file);
     ScriptOptions so;
     so.default_timeout = std::chrono::duration_cast<std::chrono::microseconds>(engine.timeout);
@@ -71,8 +71,8 @@ int run_mtbdfu(const RawOptions& raw, Reporter& out, const std::atomic<bool>& in
     for (const auto& data : formats::data_files(doc)) out.protect(data, "a data file of the session");
     for (const auto& log : plan.logs) {
         out.protect(log, "an outFile of the session");
-        for (const std::string* wire : {&raw.uart, &raw.i2c, &raw.spi})
-            if (!wire->empty()) refuse_overwrite("outFile", log, {{*wire, "the device node"}});
+        for (const auto* wires : {&raw.uart, &raw.i2c, &raw.spi})
+            for (const std::string& wire : *wires) refuse_overwrite("outFile", log, {{wire, "the device node"}});
     }
     out.open_log();
 
@@ -88,7 +88,7 @@ int run_mtbdfu(const RawOptions& raw, Reporter& out, const std::atomic<bool>& in
                         count(plan.packet_count(), "packet"), wire.label()));
     for (const auto& w : wire.warnings()) out.warning(w);
     ScriptRunner runner(
-        plan, [wire, &out] { return wire.open(out); }, engine, out, &interrupted);
+        plan, [wire, &out] { return wire.open([&out](const std::string& line) { out.debug(line); }); }, engine, out, &interrupted);
     auto result_json = [&](const ScriptResult& r, int code, const std::string& error) {
         json j{{"ok", code == 0},
                {"exit_code", code},

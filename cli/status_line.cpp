@@ -53,4 +53,23 @@ std::string waiting_line(const Waiting& w, std::size_t columns) {
     return cut(fmt::format("waiting for answer to {} ({:.1f} s)", what, w.elapsed.count()), limit);
 }
 
+std::size_t device_status_room(std::size_t columns, std::size_t label_width) {
+    // Two spaces between label and status; a status never has less than 10 columns.
+    return std::max<std::size_t>(columns, label_width + 12) - label_width - 2;
+}
+
+std::string device_lines(const std::vector<DeviceLine>& lines, std::size_t drawn_before, std::size_t columns) {
+    const std::size_t limit = std::max<std::size_t>(columns, 2) - 1;
+    std::size_t label_width = 0;
+    for (const auto& l : lines) label_width = std::max(label_width, l.label.size());
+    std::string text = drawn_before ? fmt::format("\x1b[{}A", drawn_before) : std::string();
+    for (const auto& l : lines)
+        text += "\r" + cut(fmt::format("{:<{}}  {}", l.label, label_width, l.status), limit) + "\x1b[K\n";
+    return text;
+}
+
+std::string erase_device_lines(std::size_t drawn) {
+    return drawn ? fmt::format("\x1b[{}A\r\x1b[J", drawn) : std::string();
+}
+
 }  // namespace dfu::cli

@@ -52,41 +52,66 @@ void require_kernel_bus_nodes(const char* option, const std::string& device) {
 
 }  // namespace
 
-TransportChoice transport_choice(const RawOptions& o) {
-    const int given = !o.uart.empty() + !o.i2c.empty() + !o.spi.empty() + o.usb_hid.has_value();
+std::vector<TransportChoice> transport_choices(const RawOptions& o) {
+    const int given = !o.uart.empty() + !o.i2c.empty() + !o.spi.empty() + !o.usb_hid.empty();
     if (given == 0) throw usage("name the device's wire: --uart PORT, --i2c DEV, --spi DEV or --usb-hid [VID:PID]");
     if (given > 1) throw usage("give one of --uart, --i2c, --spi and --usb-hid, not several");
-    TransportChoice c;
-    if (!o.uart.empty()) {
+    std::vector<TransportChoice> choices;
+    for (const std::string& port : o.uart) {
+        TransportChoice c;
         c.kind = TransportChoice::Kind::uart;
-        c.uart = uart_settings(o);
-    } else if (!o.i2c.empty()) {
+        c.uart = uart_settings(o, port);
+        choices.push_back(std::move(c));
+    }
+    for (const std::string& device : o.i2c) {
+        TransportChoice c;
         c.kind = TransportChoice::Kind::i2c;
-        c.i2c.device = o.i2c;
+        c.i2c.device = device;
         c.i2c.address = static_cast<std::uint8_t>(number_option("--i2c-address", o.i2c_address, 0x08, 0x77));
         c.i2c.speed_hz = speed_option("--i2c-speed", o.i2c_speed, 1000, 5000000);
-        require_kernel_bus_nodes("--i2c", o.i2c);
-        const auto kind = transports::split_selector(o.i2c).first;
-        if (!is_node(o.i2c) && kind != "kitprog3" && kind != "mcp2221" && kind != "cp2112")
+        require_kernel_bus_nodes("--i2c", device);
+        const auto kind = transports::split_selector(device).first;
+        if (!is_node(device) && kind != "kitprog3" && kind != "mcp2221" && kind != "cp2112")
             throw usage(
                 fmt::format("--i2c {}: expected /dev/i2c-N, kitprog3[:SERIAL], mcp2221[:SERIAL] or "
                             "cp2112[:SERIAL]",
-                            o.i2c));
-    } else if (!o.spi.empty()) {
+                            device));
+        choices.push_back(std::move(c));
+    }
+    for (const std::string& device : o.spi) {
+        TransportChoice c;
         c.kind = TransportChoice::Kind::spi;
-        c.spi.device = o.spi;
+        c.spi.device = device;
         c.spi.clock_hz = speed_option("--spi-clock", o.spi_clock, 1000, 100000000);
         c.spi.mode = static_cast<std::uint8_t>(o.spi_mode);
         c.spi.lsb_first = o.spi_lsb_first;
-        require_kernel_bus_nodes("--spi", o.spi);
-        const auto kind = transports::split_selector(o.spi).first;
-        if (!is_node(o.spi) && kind != "kitprog3" && kind != "mcp2210")
-            throw usage(fmt::format("--spi {}: expected /dev/spidevB.C, kitprog3[:SERIAL] or mcp2210[:SERIAL]", o.spi));
-    } else {
-        c.kind = TransportChoice::Kind::usb_hid;
-        c.usb_hid = o.usb_hid->empty() ? "058b:f21d" : *o.usb_hid;
+        require_kernel_bus_nodes("--spi", device);
+        const auto kind = transports::split_selector(device).first;
+        if (!is_node(device) && kind != "kitprog3" && kind != "mcp2210")
+            throw usage(
+                fmt::format("--spi {}: expected /dev/spidevB.C, kitprog3[:SERIAL] or mcp2210[:SERIAL]", device));
+        choices.push_back(std::move(c));
     }
-    return c;
+    for (const std::string& selector : o.usb_hid) {
+        TransportChoice c;
+        c.kind = TransportChoice::Kind::usb_hid;
+        c.usb_hid = selector.empty() ? "058b:f21d" : selector;
+        choices.push_back(std::move(c));
+    }
+    for (std::size_t i = 0; i < choices.size(); ++i)
+        for (std::size_t j = 0; j < i; ++j)
+            if (choices[i].label() == choices[j].label())
+                throw usage(fmt::format("{} is named twice; name each device once", choices[i].label()));
+    return choices;
+}
+
+TransportChoice transport_choice(const RawOptions& o, const std::string& command) {
+    std::vector<TransportChoice> choices = transport_choices(o);
+    if (choices.size() > 1)
+        throw usage(fmt::format("{} drives one device, and {} are named; several at once are for program, verify "
+                                "and erase",
+                                command, choices.size()));
+    return std::move(choices.front());
 }
 
 std::string TransportChoice::label() const {
@@ -103,9 +128,11 @@ std::string TransportChoice::label() const {
     return fmt::format("usb-hid {}", usb_hid);
 }
 
-std::unique_ptr<transports::Transport> TransportChoice::open(Reporter& out) const {
+std::unique_ptr<transports::Transport> TransportChoice::open(
+    const std::function<void(const std::string&)>& debug) const {
     auto t = open_wire();
-    if (const std::string note = t->setup_note(); !note.empty()) out.debug(fmt::format("{}: {}", t->description(), note));
+    if (const std::string note = t->setup_note(); !note.empty() && debug)
+        debug(fmt::format("{}: {}", t->description(), note));
     return t;
 }
 

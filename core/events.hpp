@@ -64,4 +64,24 @@ public:
                             std::span<const std::uint8_t> /*data*/) {}
 };
 
+// Passes every event on to another sink: the base of a sink that watches or adds to a few of
+// them and leaves the rest as they are.
+class EventForwarder : public EventSink {
+public:
+    explicit EventForwarder(EventSink& next) : next_(next) {}
+    bool wants_packets() const override { return next_.wants_packets(); }
+    void on_packet(Direction d, std::span<const std::uint8_t> frame) override { next_.on_packet(d, frame); }
+    void on_device(const DeviceIdentity& id) override { next_.on_device(id); }
+    void on_progress(const Progress& p) override { next_.on_progress(p); }
+    void on_recovery(const Recovery& r) override { next_.on_recovery(r); }
+    void on_waiting(const Waiting& w) override { next_.on_waiting(w); }
+    void on_note(const std::string& m) override { next_.on_note(m); }
+    void on_payload(const std::string& where, std::uint8_t command, std::span<const std::uint8_t> data) override {
+        next_.on_payload(where, command, data);
+    }
+
+private:
+    EventSink& next_;
+};
+
 }  // namespace dfu

@@ -8,10 +8,10 @@ set -euo pipefail
 
 packages=(
   g++ cmake ninja-build pkg-config
-  libcli11-dev nlohmann-json3-dev libfmt-dev doctest-dev
+  libcli11-dev nlohmann-json3-dev libfmt-dev doctest-dev libpugixml-dev
   libserialport-dev libusb-1.0-0-dev libhidapi-dev
   umockdev libumockdev-dev
-  python3 python3-jsonschema
+  python3 python3-jsonschema python3-junitparser
   gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm socat
 )
 if [ "${1:-}" = "--fuzz" ]; then

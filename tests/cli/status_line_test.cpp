@@ -52,3 +52,24 @@ TEST_CASE("the waiting line names the command, the row and the time waited") {
     w.row_address.reset();
     CHECK(waiting_line(w, 80) == "waiting for answer to Enter DFU (1.2 s)");
 }
+
+TEST_CASE("several devices: one line each, labels aligned, redrawn over the lines drawn before") {
+    const std::vector<DeviceLine> lines{{"uart /dev/ttyUSB0", "[#####.....] 96/192 rows"},
+                                        {"uart /dev/ttyUSB10", "done"}};
+    // First drawing: no cursor movement, each line cleared to its end and ended.
+    CHECK(device_lines(lines, 0, 80) ==
+          "\ruart /dev/ttyUSB0   [#####.....] 96/192 rows\x1b[K\n"
+          "\ruart /dev/ttyUSB10  done\x1b[K\n");
+    // Later: up over the two lines first, so the block stays in place.
+    CHECK(device_lines(lines, 2, 80).starts_with("\x1b[2A\ruart /dev/ttyUSB0 "));
+    // A narrow window cuts every line one short of the last column.
+    const std::string narrow = device_lines(lines, 0, 20);
+    CHECK(narrow == "\ruart /dev/ttyUSB0  \x1b[K\n\ruart /dev/ttyUSB10 \x1b[K\n");
+    CHECK(erase_device_lines(2) == "\x1b[2A\r\x1b[J");
+    CHECK(erase_device_lines(0).empty());
+}
+
+TEST_CASE("a device's status gets the room its label leaves, never less than ten columns") {
+    CHECK(device_status_room(80, 18) == 60);
+    CHECK(device_status_room(20, 18) == 10);
+}
