@@ -5,9 +5,10 @@
 # could make today without a test failing. Slow (a rebuild and a test run per mutation), so
 # not part of CI; README.md ("Mutation sweep") has the latest score and what each survivor means.
 #
-# usage: scripts/mutate.sh [--list FILE] [--only REGEX] [--limit SECONDS] [--no-baseline] [--check]
+# usage: scripts/mutate.sh [--list FILE] [--only REGEX] [--from LINE] [--limit SECONDS] [--no-baseline] [--check]
 #   --list FILE    the mutations (default tests/mutations/mutations.txt; format described there)
-#   --only REGEX   only the mutations whose list line matches REGEX (grep -E)
+#   --only REGEX   only the mutations whose list line matches REGEX (Python re.search)
+#   --from LINE    only the mutations on list line LINE and after (to resume an interrupted sweep)
 #   --limit S      time limit per mutation for the build and both test runs together (default 900);
 #                  a mutation that is still running then counts as killed by timeout (it hung the suite)
 #   --no-baseline  skip the unmutated run of the whole suite (only when you know it is green)
@@ -28,6 +29,7 @@ cd "$root"
 
 list=tests/mutations/mutations.txt
 only=""
+from=0
 limit=900
 baseline=1
 check_only=0
@@ -35,13 +37,15 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --list) list="$2"; shift 2 ;;
     --only) only="$2"; shift 2 ;;
+    --from) from="$2"; shift 2 ;;
     --limit) limit="$2"; shift 2 ;;
     --no-baseline) baseline=0; shift ;;
     --check) check_only=1; shift ;;
-    -h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "mutate.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
+[[ "$from" =~ ^[0-9]+$ ]] || { echo "mutate.sh: --from wants a line number of the list" >&2; exit 2; }
 [[ "$limit" =~ ^[0-9]+$ ]] && [ "$limit" -gt 0 ] || { echo "mutate.sh: --limit wants a positive number of seconds" >&2; exit 2; }
 [ -f "$list" ] || { echo "mutate.sh: no mutation list at $list" >&2; exit 2; }
 jobs="${JOBS:-2}"
@@ -67,8 +71,8 @@ def parse(path):
                          f"(replacement may be empty), found: {line}")
             yield (ln, line, *fields)
 
-def selected(path, only):
-    return [m for m in parse(path) if not only or re.search(only, m[1])]
+def selected(path, only, first=0):
+    return [m for m in parse(path) if (not only or re.search(only, m[1])) and m[0] >= first]
 
 cmd, path = sys.argv[1], sys.argv[2]
 if cmd == "check":
@@ -93,7 +97,7 @@ if cmd == "check":
     sys.exit(1 if bad else 0)
 if cmd == "list":
     # One line per mutation: line number, file, regex (tab-separated; the snippets stay in Python).
-    for ln, _, file, orig, repl, regex in selected(path, sys.argv[3]):
+    for ln, _, file, orig, repl, regex in selected(path, sys.argv[3], int(sys.argv[4])):
         print(f"{ln}\t{file}\t{regex}")
     sys.exit(0)
 if cmd == "describe":
@@ -120,7 +124,7 @@ PY
 
 echo "Checking $list against the working tree"
 mutation_tool check "$list" "$root" "$only" || { echo "mutate.sh: the mutation list is stale (lines above); fix it first" >&2; exit 2; }
-mapfile -t mutations < <(mutation_tool list "$list" "$only")
+mapfile -t mutations < <(mutation_tool list "$list" "$only" "$from")
 [ ${#mutations[@]} -gt 0 ] || { echo "mutate.sh: no mutation selected" >&2; exit 2; }
 echo "${#mutations[@]} mutations, each snippet found exactly once"
 [ "$check_only" -eq 1 ] && exit 0
