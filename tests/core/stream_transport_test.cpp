@@ -80,6 +80,13 @@ TEST_CASE("a stray start byte with a wrong end is skipped to the real frame") {
     std::vector<std::uint8_t> frame;
     REQUIRE(t.receive(frame, Clock::now()));
     CHECK(frame == kOk);
+    // The same with a length field that is not 0: 01 xx 01 00 would end 8 bytes later, at a
+    // byte that is not 0x17.
+    std::vector<std::uint8_t> longer{0x01, 0x05, 0x01, 0x00, 0x33, 0x44, 0x55, 0x66};
+    longer.insert(longer.end(), kWithData.begin(), kWithData.end());
+    f.chunks = {longer};
+    REQUIRE(t.receive(frame, Clock::now()));
+    CHECK(frame == kWithData);
 }
 
 TEST_CASE("an impossible length field is treated as noise") {
