@@ -1,5 +1,5 @@
 # Thin wrapper over CMake; see README.md.
-.PHONY: all deps build firmware demo test build-asan test-asan fuzz clean windows test-windows
+.PHONY: all deps build firmware demo test build-asan test-asan coverage fuzz clean windows test-windows
 
 JOBS ?= $(shell nproc)
 
@@ -34,6 +34,12 @@ ASAN_CTEST_EXCLUDE ?= soak: 1 percent.*seeds [1-9][0-9]+ to
 test-asan: build-asan
 	ctest --test-dir build-asan --output-on-failure -j $(JOBS) -E '$(ASAN_CTEST_EXCLUDE)'
 
+# Line and branch coverage (gcovr) of core/, formats/, transports/ and device-firmware/core by
+# the non-soak suite, built in build-coverage/ (preset coverage). Not part of CI.
+coverage:
+	@scripts/install-deps.sh --coverage
+	JOBS=$(JOBS) scripts/coverage.sh
+
 # libFuzzer targets (Clang): FUZZ_SECONDS per target; fails on any crash, leak or timeout.
 FUZZ_SECONDS ?= 30
 fuzz:
@@ -61,4 +67,4 @@ test-windows: windows build
 	WINEPREFIX=$(WINE_PREFIX) WINEDEBUG=-all tests/windows/e2e_wine.py build-windows build
 
 clean:
-	rm -rf build build-asan build-fuzz build-windows
+	rm -rf build build-asan build-coverage build-fuzz build-windows build-mutate

@@ -2,6 +2,7 @@
 # Installs the Debian/Ubuntu packages dfuhost builds and tests with, if any is missing
 # (the Arm toolchain, QEMU and socat for the Cortex-M firmware and its qemu tests included).
 # --fuzz adds Clang and its libFuzzer runtime, for scripts/fuzz.sh (not needed otherwise).
+# --coverage adds gcovr, for scripts/coverage.sh (make coverage; not needed otherwise).
 # --windows adds mingw-w64 (the cross compiler for dfuhost.exe), wine64 (to test it) and the
 # autotools that scripts/build-windows-deps.sh builds libserialport and libusb with.
 set -euo pipefail
@@ -17,10 +18,12 @@ packages=(
 if [ "${1:-}" = "--fuzz" ]; then
   # libclang-rt-dev follows the distribution's default clang (libclang-rt-14-dev on bookworm).
   packages+=(clang libclang-rt-dev)
+elif [ "${1:-}" = "--coverage" ]; then
+  packages+=(gcovr)
 elif [ "${1:-}" = "--windows" ]; then
   packages+=(mingw-w64 g++-mingw-w64-x86-64-posix wine64 autoconf automake libtool)
 elif [ $# -gt 0 ]; then
-  echo "usage: $0 [--fuzz|--windows]" >&2
+  echo "usage: $0 [--fuzz|--coverage|--windows]" >&2
   exit 2
 fi
 

@@ -34,6 +34,20 @@ TEST_CASE("an image that ends in its own CRC-32C gets that app range") {
     data[10] ^= 1;  // signature no longer matches: no range guessed
     write_text(dir / "unsigned.hex", to_intel_hex({{0x10000000, data}}));
     CHECK_FALSE(load_firmware_job(dir / "unsigned.hex", {}).app);
+
+    // The signature matches (the missing row is all fill), but that row is not sent, so the
+    // device would hash whatever it holds there: no range either.
+    std::vector<std::uint8_t> holed = random_bytes(2000, 2);
+    std::fill(holed.begin() + 512, holed.begin() + 1024, std::uint8_t{0});
+    const std::uint32_t crc = test_crc32c(holed.data(), holed.size());
+    for (int i = 0; i < 4; ++i) holed.push_back(static_cast<std::uint8_t>(crc >> (8 * i)));
+    Segments two;
+    two[0x10000000] = std::vector<std::uint8_t>(holed.begin(), holed.begin() + 512);
+    two[0x10000400] = std::vector<std::uint8_t>(holed.begin() + 1024, holed.end());
+    write_text(dir / "holed.hex", to_intel_hex(two));
+    const FirmwareJob holed_job = load_firmware_job(dir / "holed.hex", {});
+    CHECK(holed_job.row_count() == 3);
+    CHECK_FALSE(holed_job.app);
 }
 
 TEST_CASE("--app-start/--app-length override, and go together") {
@@ -93,6 +107,14 @@ TEST_CASE("file types and the options they need") {
     o = {};
     o.row_size = 100;
     CHECK(message_of(dir / "a.hex", o).find("power of two") != std::string::npos);
+    for (const std::uint32_t size : {64u, 4096u}) {  // the ends of the range are rows too
+        o.row_size = size;
+        CHECK(load_firmware_job(dir / "a.hex", o).row_size == size);
+    }
+    for (const std::uint32_t size : {32u, 8192u}) {
+        o.row_size = size;
+        CHECK(message_of(dir / "a.hex", o).find("power of two from 64 to 4096") != std::string::npos);
+    }
 }
 
 TEST_CASE("image_crc32c hashes data and fill exactly as a copied range would") {

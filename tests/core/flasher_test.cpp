@@ -305,19 +305,33 @@ TEST_CASE("verify: a signed image is also checked with Verify Application") {
     NullEvents ev;
     Flasher(dev, job, fast_options(), ev).run(Action::program);
     const std::size_t asked_by_program = count_code(dev, cmd::verify_app);
+    const std::size_t metadata_by_program = count_code(dev, cmd::set_app_metadata);
     Flasher f(dev, job, fast_options(), ev);
     const RunResult r = f.run(Action::verify);
     CHECK(count_code(dev, cmd::verify_app) == asked_by_program + 1);
+    CHECK(count_code(dev, cmd::set_app_metadata) == metadata_by_program);  // verify writes nothing
     CHECK(r.app_valid == true);
 }
 
 TEST_CASE("erase: Erase Data per row and nothing else") {
     InProcessDevice dev(InProcessDevice::default_config(), 0xFF);
-    const FirmwareJob job = make_job(3);
+    // A signed job with an EI vector: erase neither sets the vector nor writes or checks the
+    // application's metadata.
+    FirmwareJob job = make_job(3);
+    sign(job, 1500);
+    const std::vector<Step> rows = job.steps;
+    job.steps.clear();
+    job.steps.push_back(rows[0]);
+    job.steps.emplace_back(EivStep{std::vector<std::uint8_t>(16, 0x5A), 2});
+    for (std::size_t i = 1; i < rows.size(); ++i) job.steps.push_back(rows[i]);
     NullEvents ev;
     Flasher(dev, job, fast_options(), ev).run(Action::program);
+    const std::size_t sent_by_program = dev.sent().size();
     Flasher(dev, job, fast_options(), ev).run(Action::erase);
     for (std::size_t i = 0; i < 3 * 512; ++i) REQUIRE(dev.flash()[i] == 0xFF);
+    std::vector<std::uint8_t> codes;
+    for (std::size_t i = sent_by_program; i < dev.sent().size(); ++i) codes.push_back(dev.sent()[i][1]);
+    CHECK(codes == std::vector<std::uint8_t>{cmd::enter, cmd::erase_data, cmd::erase_data, cmd::erase_data, cmd::exit});
 }
 
 TEST_CASE("EI vector steps go out in order; a device without support fails with exit 6") {

@@ -1,6 +1,8 @@
 // Expanding .mtbdfu documents into packets, and the packing `program` and `generate` share.
 #include <doctest/doctest.h>
 
+#include "core/error.hpp"
+#include "core/packet.hpp"
 #include "core/protocol.hpp"
 #include "core/row_packing.hpp"
 #include "core/script_plan.hpp"
@@ -206,4 +208,41 @@ TEST_CASE("a reconnect whose port will not reopen ends the run cleanly, counting
     CHECK(opens == 2);
     CHECK(runner.result().reconnects == 1);
     CHECK(runner.result().wire.bytes_sent == 2 * 7 + 6 + 1);  // Enter DFU and Verify Application
+}
+
+TEST_CASE("a device that refuses Enter DFU with ERROR_LENGTH (its product ID missing or another size) is exit 8") {
+    // dfu-sim only ever answers the run's 6-byte Enter with ERROR_DATA, so this device is a
+    // stub: every packet is answered 0x03.
+    struct RefusingDevice final : transports::Transport {
+        transports::Capabilities caps;
+        transports::Counters counts;
+        std::size_t unanswered = 0;
+        const transports::Capabilities& capabilities() const noexcept override { return caps; }
+        std::string description() const override { return "refusing device"; }
+        void send(std::span<const std::uint8_t>, transports::Reply reply) override {
+            ++counts.packets_sent;
+            unanswered += reply == transports::Reply::expected;
+        }
+        bool receive(std::vector<std::uint8_t>& frame, transports::Clock::time_point) override {
+            if (unanswered == 0) return false;
+            --unanswered;
+            frame = encode_packet(status::length, {}, ChecksumType::sum);
+            return true;
+        }
+        void discard_input() override {}
+        const transports::Counters& counters() const noexcept override { return counts; }
+    };
+    TempDir dir;
+    const ScriptPlan plan = plan_text(dir, R"([{"cmdId": "0x31", "data": "00"}])");
+    EventSink events;
+    EngineOptions options;
+    options.error_holdoff = std::chrono::milliseconds(0);
+    ScriptRunner runner(plan, [] { return std::make_unique<RefusingDevice>(); }, options, events);
+    try {
+        runner.run();
+        FAIL("the run succeeded");
+    } catch (const Error& e) {
+        CHECK(e.code() == ExitCode::identity_mismatch);
+        CHECK(std::string(e.what()).find("ERROR_LENGTH") != std::string::npos);
+    }
 }

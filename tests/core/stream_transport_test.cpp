@@ -13,6 +13,7 @@ struct ScriptedStream final : ByteStream {
     std::deque<std::vector<std::uint8_t>>* chunks;
     std::vector<std::vector<std::uint8_t>>* writes;
     int* flushes;
+    std::chrono::microseconds per_byte{0};  // the line rate the stream reports
     void write_all(std::span<const std::uint8_t> b) override { writes->emplace_back(b.begin(), b.end()); }
     std::size_t read_some(std::span<std::uint8_t> buf, Clock::time_point) override {
         if (chunks->empty()) return 0;
@@ -23,7 +24,9 @@ struct ScriptedStream final : ByteStream {
         return c.size();
     }
     void flush_input() override { ++*flushes; }
-    std::chrono::microseconds wire_time(std::size_t) const noexcept override { return std::chrono::microseconds(0); }
+    std::chrono::microseconds wire_time(std::size_t n) const noexcept override {
+        return per_byte * static_cast<long>(n);
+    }
     std::string description() const override { return "scripted"; }
 };
 
@@ -31,8 +34,9 @@ struct Fixture {
     std::deque<std::vector<std::uint8_t>> chunks;
     std::vector<std::vector<std::uint8_t>> writes;
     int flushes = 0;
-    StreamTransport make(Capabilities caps = {}) {
+    StreamTransport make(Capabilities caps = {}, std::chrono::microseconds per_byte = {}) {
         auto s = std::make_unique<ScriptedStream>();
+        s->per_byte = per_byte;
         s->chunks = &chunks;
         s->writes = &writes;
         s->flushes = &flushes;
@@ -76,6 +80,13 @@ TEST_CASE("a stray start byte with a wrong end is skipped to the real frame") {
     std::vector<std::uint8_t> frame;
     REQUIRE(t.receive(frame, Clock::now()));
     CHECK(frame == kOk);
+    // The same with a length field that is not 0: 01 xx 01 00 would end 8 bytes later, at a
+    // byte that is not 0x17.
+    std::vector<std::uint8_t> longer{0x01, 0x05, 0x01, 0x00, 0x33, 0x44, 0x55, 0x66};
+    longer.insert(longer.end(), kWithData.begin(), kWithData.end());
+    f.chunks = {longer};
+    REQUIRE(t.receive(frame, Clock::now()));
+    CHECK(frame == kWithData);
 }
 
 TEST_CASE("an impossible length field is treated as noise") {
@@ -117,15 +128,17 @@ TEST_CASE("an incomplete frame at the deadline is not returned; discard drops it
 }
 
 TEST_CASE("each packet is one write, and an unanswered packet is followed by the gap") {
+    // write() returns once the bytes are queued; the line still needs their wire time (here
+    // 64 x 500 us = 32 ms) before the quiet gap can start.
     Fixture f;
     Capabilities caps;
     caps.gap_after_unanswered = std::chrono::milliseconds(20);
-    auto t = f.make(caps);
+    auto t = f.make(caps, std::chrono::microseconds(500));
     const std::vector<std::uint8_t> p(64, 0xAA);
     t.send(p, Reply::none);
     const auto after_first = Clock::now();
     t.send(p, Reply::expected);
-    CHECK(Clock::now() - after_first >= std::chrono::milliseconds(20));
+    CHECK(Clock::now() - after_first >= std::chrono::milliseconds(32 + 20));
     REQUIRE(f.writes.size() == 2);
     CHECK(f.writes[0].size() == 64);
     CHECK(t.counters().bytes_sent == 128);

@@ -112,6 +112,8 @@ TEST_CASE("cyacd2: @APPINFO with and without 0x") {
     CHECK(parse(lines({kHeader, "@APPINFO:10000000,1FE00"})).app_info == AppInfo{0x10000000, 0x1FE00});
     CHECK(parse(lines({kHeader, "@APPINFO:0X00000100, 0x00000200"})).app_info == AppInfo{0x100, 0x200});
     CHECK(parse(lines({kHeader, "@APPINFO:0x0000000010000000,0x0"})).app_info == AppInfo{0x10000000, 0});
+    // A range may end exactly at 4 GiB; one byte more is refused ("malformed @APPINFO").
+    CHECK(parse(lines({kHeader, "@APPINFO:0xFFFFFF00,0x100"})).app_info == AppInfo{0xFFFFFF00, 0x100});
 }
 
 TEST_CASE("cyacd2: at most one @APPINFO") {

@@ -147,6 +147,9 @@ TEST_CASE("serial list: libserialport opens a testbed USB adapter and a packet c
     s.port = "/dev/ttyACM0";
     auto uart = open_uart(s);
     CHECK(uart->description().find("/dev/ttyACM0") != std::string::npos);
+    // The quiet gap after an unanswered packet: 20 characters at 115200 baud are 1.7 ms, less
+    // than the 3 ms floor (docs/protocol.md, "Timing").
+    CHECK(uart->capabilities().gap_after_unanswered == std::chrono::milliseconds(3));
     CHECK(lines.requests() > 0);  // sp_open() reads and sets the modem lines
 
     const auto packet =
