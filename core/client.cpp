@@ -58,6 +58,19 @@ void Client::send(std::uint8_t code, std::span<const std::uint8_t> data, transpo
     ++commands_;
 }
 
+namespace {
+
+// The fewest data bytes a success answer to `code` carries (docs/protocol.md, "Commands").
+std::size_t least_answer_data(std::uint8_t code) {
+    switch (code) {
+        case cmd::enter: return 8;                // silicon ID, revision, loader version
+        case cmd::verify_app: return 1;           // the valid flag
+        default: return 0;
+    }
+}
+
+}  // namespace
+
 Response Client::command(std::uint8_t code, std::span<const std::uint8_t> data) {
     return command(code, data, options_.timeout);
 }
@@ -69,6 +82,23 @@ Response Client::command(std::uint8_t code, std::span<const std::uint8_t> data, 
     const auto sent = transports::Clock::now();
     const auto timeout = wait == Wait::ceiling ? ceiling : timer_.wait(code, request_bytes, ceiling);
     const auto deadline = sent + timeout;
+    for (;;) {
+        Response r = await_answer(code, data, sent, timeout, deadline, request_bytes);
+        // A success that carries less than this command's answer always does is the late answer
+        // to an earlier request (one whose wait ran out just before it came, the recovery's
+        // discard already done): skip it and keep listening for our own, within our deadline.
+        if (r.status == status::success && r.data.size() < least_answer_data(code)) {
+            events_.on_note(fmt::format("skipped a late answer to an earlier command while waiting for {}",
+                                        command_name(code)));
+            continue;
+        }
+        return r;
+    }
+}
+
+Response Client::await_answer(std::uint8_t code, std::span<const std::uint8_t> data, transports::Clock::time_point sent,
+                              std::chrono::microseconds timeout, transports::Clock::time_point deadline,
+                              std::size_t request_bytes) {
     // The wait wakes every kWakeInterval: a Ctrl-C ends it then instead of after the whole
     // timeout, and the display hears what is being waited for. A frame partly received at a
     // wake is kept by the transport for the next receive.

@@ -84,6 +84,14 @@ public:
     // Every wait for an answer is computed here, by the response timer, below the ceiling.
     Response command(std::uint8_t code, std::span<const std::uint8_t> data, std::chrono::microseconds ceiling,
                      Wait wait = Wait::learned);
+
+private:
+    // One answer to the request sent at `sent`, or a timeout at `deadline`.
+    Response await_answer(std::uint8_t code, std::span<const std::uint8_t> data, transports::Clock::time_point sent,
+                          std::chrono::microseconds timeout, transports::Clock::time_point deadline,
+                          std::size_t request_bytes);
+
+public:
     // Sends a command the device never answers (Sync, Exit, Send Data Without Response).
     void command_unanswered(std::uint8_t code, std::span<const std::uint8_t> data);
     // Waits until the last packet has left the wire, then the device's hold-off after an error,

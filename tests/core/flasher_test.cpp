@@ -200,6 +200,20 @@ TEST_CASE("recovery: an answer carrying data where none belongs is not taken as 
     CHECK(ev.recoveries[0].reason.find("carries 4 data bytes, expected none") != std::string::npos);
 }
 
+TEST_CASE("a late answer to an earlier command read before Enter DFU's own is skipped, not a failure") {
+    // A learned wait can run out just before an answer comes; the recovery's discard is then
+    // over, and the late answer is the first thing the next Enter DFU reads.
+    InProcessDevice dev(InProcessDevice::default_config());
+    dev.set_fault_plan([](std::size_t, const std::vector<std::uint8_t>& p) {
+        return p[1] == cmd::enter ? Fault::late_answer_first : Fault::none;
+    });
+    const FirmwareJob job = make_job(2);
+    NullEvents ev;
+    const RunResult r = Flasher(dev, job, fast_options(), ev).run(Action::program);
+    check_flash_has(dev.flash(), job);
+    CHECK(r.recoveries == 0);
+}
+
 TEST_CASE("recovery is bounded: a row that always fails ends with exit 5 after retries") {
     InProcessDevice dev(InProcessDevice::default_config());
     dev.set_fault_plan([](std::size_t, const std::vector<std::uint8_t>& p) {

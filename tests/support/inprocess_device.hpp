@@ -18,6 +18,8 @@ public:
     // extra_data: a success answer that carries 4 data bytes where the command returns none.
     // damage_end: the request's end byte arrives changed (the device answers ERROR_DATA).
     // corrupt_request_lose_response: the request arrives damaged and the error answer is lost.
+    // late_answer_first: a data-less success (the late answer to an earlier request) comes
+    // just before this request's own answer.
     enum class Fault {
         none,
         lose_request,
@@ -26,7 +28,8 @@ public:
         corrupt_request,
         extra_data,
         damage_end,
-        corrupt_request_lose_response
+        corrupt_request_lose_response,
+        late_answer_first
     };
     // Called per packet sent by the host (0-based count) to decide its fate.
     using FaultPlan = std::function<Fault(std::size_t index, const std::vector<std::uint8_t>& packet)>;
@@ -77,6 +80,10 @@ public:
             const std::size_t len =
                 dfu_build_packet(r[1], extra, sizeof extra, responder_.cfg.checksum_type, rsp, sizeof rsp);
             r.assign(rsp, rsp + len);
+        }
+        if (f == Fault::late_answer_first) {
+            const std::size_t len = dfu_build_packet(0x00, nullptr, 0, responder_.cfg.checksum_type, rsp, sizeof rsp);
+            pending_.emplace_back(rsp, rsp + len);
         }
         pending_.push_back(std::move(r));
     }
