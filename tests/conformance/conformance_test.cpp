@@ -180,7 +180,7 @@ void run_corpus(const Start& start, int wait_factor) {
     }
 }
 
-bool on_path(const std::string& tool) {
+[[maybe_unused]] bool on_path(const std::string& tool) {  // unused without the firmware
     return std::system(("command -v " + tool + " >/dev/null 2>&1").c_str()) == 0;
 }
 
