@@ -18,9 +18,10 @@ namespace {
 
 // Forwards everything to the user's sink and copies the packets of commands that
 // name an outFile into that file.
-class LoggingSink final : public EventSink {
+class LoggingSink final : public EventForwarder {
 public:
-    LoggingSink(EventSink& inner, const std::vector<std::filesystem::path>& paths) : inner_(inner) {
+    LoggingSink(EventSink& inner, const std::vector<std::filesystem::path>& paths)
+        : EventForwarder(inner), inner_(inner) {
         for (const auto& p : paths) {
             errno = 0;
             auto& f = files_.emplace_back(p, std::ios::out | std::ios::trunc);
@@ -37,14 +38,6 @@ public:
         const double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
         files_[static_cast<std::size_t>(current_)]
             << fmt::format("{:.6f} {} {}\n", t, d == Direction::to_device ? ">" : "<", hex_bytes(frame));
-    }
-    void on_device(const DeviceIdentity& id) override { inner_.on_device(id); }
-    void on_progress(const Progress& p) override { inner_.on_progress(p); }
-    void on_recovery(const Recovery& r) override { inner_.on_recovery(r); }
-    void on_waiting(const Waiting& w) override { inner_.on_waiting(w); }
-    void on_note(const std::string& m) override { inner_.on_note(m); }
-    void on_payload(const std::string& w, std::uint8_t c, std::span<const std::uint8_t> d) override {
-        inner_.on_payload(w, c, d);
     }
 
 private:
