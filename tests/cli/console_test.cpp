@@ -12,7 +12,7 @@
 
 using namespace dfu::platform;
 
-TEST_CASE("a pseudo-terminal is a terminal as wide as its window; a file is not") {
+TEST_CASE("a pseudo-terminal is a terminal as wide as its window, a file is not") {
     int master = -1;
     int slave = -1;
     winsize size{};

@@ -49,7 +49,7 @@ TEST_CASE("the final table: a line per device, aligned, errors with their phase"
           "uart /dev/ttyUSB12  failed exit 5    0/192   3.0 s  no response to Enter DFU (phase enter)\n");
 }
 
-TEST_CASE("--report names its format by extension; anything else is a usage error") {
+TEST_CASE("--report names its format by extension, anything else is a usage error") {
     CHECK(report_format("station.json") == ReportFormat::json);
     CHECK(report_format("out/RUN.JSON") == ReportFormat::json);
 #if DFUHOST_JUNIT_XML

@@ -64,7 +64,7 @@ std::string read_file(const std::filesystem::path& p) {
 
 }  // namespace
 
-TEST_CASE("--json: nothing follows the result on stdout; later events go to the log only") {
+TEST_CASE("--json: nothing follows the result on stdout, later events go to the log only") {
     TempDir dir;
     OutputOptions o;
     o.json = true;

@@ -348,7 +348,7 @@ TEST_CASE("erase: Erase Data per row and nothing else") {
     CHECK(codes == std::vector<std::uint8_t>{cmd::enter, cmd::erase_data, cmd::erase_data, cmd::erase_data, cmd::exit});
 }
 
-TEST_CASE("EI vector steps go out in order; a device without support fails with exit 6") {
+TEST_CASE("EI vector steps go out in order, a device without support fails with exit 6") {
     const FirmwareJob rows = make_job(2);
     FirmwareJob job = rows;
     job.steps.clear();

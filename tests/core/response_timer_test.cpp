@@ -44,7 +44,7 @@ TEST_CASE("response timer: a slow device's turnaround is learned, not timed out"
     CHECK(t.wait(cmd::send_data, 64, kCeiling) > 400'000us);
 }
 
-TEST_CASE("response timer: each timeout doubles the wait up to the ceiling; an answer ends the backoff") {
+TEST_CASE("response timer: each timeout doubles the wait up to the ceiling, an answer ends the backoff") {
     ResponseTimer t(kChar, true);
     for (int i = 0; i < 20; ++i) t.answered(cmd::send_data, 64, 7'000us);
     const Micros w = t.wait(cmd::send_data, 64, kCeiling);

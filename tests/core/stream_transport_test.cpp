@@ -114,7 +114,7 @@ TEST_CASE("two frames in one read come out one at a time") {
     CHECK_FALSE(t.receive(frame, Clock::now()));
 }
 
-TEST_CASE("an incomplete frame at the deadline is not returned; discard drops it") {
+TEST_CASE("an incomplete frame at the deadline is not returned, discard drops it") {
     Fixture f;
     auto t = f.make();
     f.chunks = {{0x01, 0x00, 0x01}};

@@ -161,7 +161,7 @@ TEST_CASE("--report FILE.json: the result objects with version, command line and
     }
 }
 
-TEST_CASE("one device: --report FILE.json holds its result; without --wait a missing port fails at once") {
+TEST_CASE("one device: --report FILE.json holds its result, without --wait a missing port fails at once") {
     TempDir dir;
     Segments image;
     image[kBase] = random_bytes(600, 4);
@@ -250,7 +250,7 @@ TEST_CASE("several devices: each named once, and only for program, verify and er
     CHECK(contains(r.err, "the --log file"));
 }
 
-TEST_CASE("on a terminal each device has its own status line, redrawn in place; verify takes several too") {
+TEST_CASE("on a terminal each device has its own status line, redrawn in place, verify takes several too") {
     TempDir dir;
     Board a, b;
     Segments image;

@@ -273,7 +273,7 @@ TEST_CASE("Ctrl-C while the device is silent ends the run at once: exit 130 and 
     CHECK(after_signal < 1.0 * DFUHOST_TEST_SLOWDOWN);
 }
 
-TEST_CASE("--log starts with version, command line and start time; -q keeps everything in it") {
+TEST_CASE("--log starts with version, command line and start time, -q keeps everything in it") {
     TempDir dir;
     Simulator sim(dir, {});
     const std::string image = program_args_image(dir, 4 * 512, 15);

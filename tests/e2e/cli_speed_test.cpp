@@ -68,7 +68,7 @@ TEST_CASE("packet size auto: a responder with room for a row gets one Program Da
     CHECK(r.result()["wire"]["commands"] == 1 + kRows + 1);
 }
 
-TEST_CASE("packet size auto: dfu-sim --max-packet 64 cuts the first row short; the run falls back to 64 once") {
+TEST_CASE("packet size auto: dfu-sim --max-packet 64 cuts the first row short, the run falls back to 64 once") {
     // Paced at 115200 baud, the cut answer comes long before the 527-byte packet could have
     // arrived whole: one refusal settles the size, and it is no recovery.
     const Run r = program({"--max-packet", "64", "--baud", "115200"});
@@ -98,7 +98,7 @@ TEST_CASE("packet size: a number is used as given, and the human output names th
     CHECK(contains(automatic.out, ", 527-byte packets."));
 }
 
-TEST_CASE("learned timeout: a lost answer costs a learned wait, far below --timeout; --fixed-timeout waits it all") {
+TEST_CASE("learned timeout: a lost answer costs a learned wait, far below --timeout, --fixed-timeout waits it all") {
     // Seed 2 loses two answers to Program Data after the timer has learned from earlier rows.
     const std::vector<std::string> sim{"--max-packet", "527", "--baud", "115200", "--fault", "silence=0.15,seed=2"};
     auto lost_waits = [](const Run& r) {

@@ -122,7 +122,7 @@ TEST_CASE("mcp2221: a bus timeout in the engine is an IoError and the transfer i
     CHECK(chip.cancels == cancels_before + 1);
 }
 
-TEST_CASE("mcp2221: open cancels a transfer left running; an engine that stays stuck is an OpenError") {
+TEST_CASE("mcp2221: open cancels a transfer left running, an engine that stays stuck is an OpenError") {
     BusTarget target(BusTarget::Kind::i2c);
     {
         EmulatedMcp2221 chip(target);

@@ -101,7 +101,7 @@ const FoundSerialPort* find(const std::vector<FoundSerialPort>& ports, const std
 
 }  // namespace
 
-TEST_CASE("serial list: USB adapters with VID:PID, serial, product and port path; virtual ttys left out") {
+TEST_CASE("serial list: USB adapters with VID:PID, serial, product and port path, virtual ttys left out") {
     umock::Testbed tb;
     tb.add_from_string(kSerialSysfs);
     const auto ports = find_serial_ports();
