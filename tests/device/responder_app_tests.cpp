@@ -193,6 +193,22 @@ TEST_CASE("verify application: ranges outside flash / empty range / bad metadata
     CHECK(verify_app(d, 0).data == Bytes{0x01});
 }
 
+TEST_CASE("verify application: an entry beyond max_apps is no application, even when it describes a valid one") {
+    // A metadata row written when the loader allowed more applications (here entry 2 of a
+    // loader now built for two) still holds the old entry: it must not count as valid.
+    Device d;
+    d.start();
+    d.enter();
+    const std::uint32_t start = kBase + 0x4000;
+    program_app(d, start, 2, 13);
+    CHECK(d.status(DFU_CMD_SET_METADATA, set_meta(2, start, 2 * 512 - 4)) == 0);
+    REQUIRE(verify_app(d, 2).data == Bytes{0x01});
+    d.r.cfg.max_apps = 2;
+    const Response r = verify_app(d, 2);
+    CHECK(r.status == 0);
+    CHECK(r.data == Bytes{0x00});
+}
+
 TEST_CASE("verify application: length and port errors") {
     Device d;
     d.start();

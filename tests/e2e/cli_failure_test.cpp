@@ -10,6 +10,9 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <fstream>
+#include <iterator>
+#include <regex>
 
 #include "cli_runner.hpp"
 #include "process.hpp"
@@ -74,6 +77,24 @@ TEST_CASE("nothing answering exits 5 within the timeout") {
     CHECK(contains(r.err, "no response"));
     CHECK(contains(r.err, pty.path));
     CHECK(r.seconds < 2.0);  // 2 attempts x 200 ms plus settling, with room for a loaded machine
+}
+
+TEST_CASE("without --retries a silent device gets the documented default: README, --help and the attempts agree") {
+    // The README's option table and --help both state the default; the run must use it.
+    std::ifstream in(std::string(SOURCE_DIR) + "/README.md");
+    const std::string readme((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::smatch m;
+    REQUIRE(std::regex_search(readme, m, std::regex("\\| `--retries N` \\| ([0-9]+) \\|")));
+    const unsigned documented = unsigned(std::stoul(m[1].str()));
+    const auto help = dfuhost({"program", "--help"});
+    CHECK(contains(help.out, "--retries N=" + std::to_string(documented)));
+
+    SilentPty pty;
+    const auto r = dfuhost({"program", sample("blinky.hex"), "--uart", pty.path, "--product-id", "01020304",
+                            "--timeout", "30"});
+    INFO(r.err);
+    CHECK(r.exit_code == 5);
+    CHECK(contains(r.err, "(" + std::to_string(documented + 1) + " attempts"));
 }
 
 TEST_CASE("a port that does not exist exits 4 naming it") {

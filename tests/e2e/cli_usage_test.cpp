@@ -157,6 +157,24 @@ TEST_CASE("a bad value names the option and the accepted form") {
     CHECK(r.exit_code == 0);
 }
 
+TEST_CASE("addresses and sizes take 0x, 0b, k and M, binary multiples as the README says") {
+    TempDir dir;
+    const std::string bin = (dir.path() / "app.bin").string();
+    write_bytes(bin, random_bytes(512, 3));
+    for (const auto& [base, shown] : std::vector<std::pair<std::string, std::string>>{
+             {"256M", "0x10000000..0x10000200"},
+             {"0x10000000", "0x10000000..0x10000200"},
+             {"0b10000000000000000000000000000", "0x10000000..0x10000200"},
+             {"262144k", "0x10000000..0x10000200"},
+             {"268435456", "0x10000000..0x10000200"}}) {
+        CAPTURE(base);
+        const auto r = dfuhost({"inspect", bin, "--base", base});
+        INFO(r.err);
+        CHECK(r.exit_code == 0);
+        CHECK(contains(r.out, shown));
+    }
+}
+
 TEST_CASE("one device named twice, or an option of another wire, is refused before the device is touched") {
     TempDir dir;
     Simulator sim(dir, {});
