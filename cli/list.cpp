@@ -5,6 +5,7 @@
 #include <functional>
 #include <nlohmann/json.hpp>
 
+#include "cli/result_json.hpp"
 #include "transports/bus_open.hpp"
 #include "transports/serial_list.hpp"
 #include "transports/usb_hid.hpp"
@@ -48,7 +49,7 @@ int run_list(const RawOptions& raw, Reporter& out) {
     const auto spi = gather("SPI devices", transports::find_spi_nodes, problems);
 
     if (raw.output.json) {
-        json j{{"ok", true}, {"exit_code", 0}, {"action", "list"}};
+        json j;
         j["serial_ports"] = json::array();
         for (const auto& p : ports) {
             json e{{"name", p.name}, {"description", p.description}, {"usb", p.usb}};
@@ -68,7 +69,7 @@ int run_list(const RawOptions& raw, Reporter& out) {
         j["spi"] = json::array();
         for (const auto& n : spi) j["spi"].push_back({{"path", n.path}, {"name", n.name}});
         j["problems"] = problems;
-        out.result(j);
+        out.result(result_json(CommandResult("list", std::move(j))));
         return 0;
     }
 
