@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/result_json.hpp"
-#include "transports/bus_open.hpp"
+#include "transports/bus_bridges.hpp"
 #include "transports/serial_list.hpp"
 #include "transports/usb_hid.hpp"
 
@@ -40,9 +40,12 @@ json usb_json(const transports::UsbCandidate& u) {
 int run_list(const RawOptions& raw, Reporter& out) {
     std::vector<std::string> problems;
     const auto ports = gather("serial ports", transports::find_serial_ports, problems);
-    auto bridges = gather("KitProg3/MiniProg4", transports::find_kitprogs, problems);
-    const auto hid_bridges = gather("HID bridges", transports::find_hid_bridges, problems);
-    bridges.insert(bridges.end(), hid_bridges.begin(), hid_bridges.end());
+    std::vector<transports::FoundBridge> bridges;
+    for (const transports::BusBridge& b : transports::bus_bridges()) {
+        if (!b.find) continue;
+        auto found = gather(std::string(b.list_name).c_str(), b.find, problems);
+        bridges.insert(bridges.end(), std::make_move_iterator(found.begin()), std::make_move_iterator(found.end()));
+    }
     const auto hid_dfu = gather(
         "USB-HID DFU devices", [] { return transports::find_usb_hid_devices(); }, problems);
     const auto i2c = gather("I2C adapters", transports::find_i2c_nodes, problems);
