@@ -15,7 +15,9 @@ Two plans compare runs of one image within the same bench run (--line-plans):
     with the default settings and with the old ones (--packet-size 64 --fixed-timeout);
     and against dfu-sim --turnaround-us 200000 (a slow, healthy device: no recovery allowed);
   auto packet: the default (--packet-size auto) against a responder that takes whole rows
-    and against dfu-sim --max-packet 64, beside --packet-size 64 on the same responder.
+    and against dfu-sim --max-packet 64, beside --packet-size 64 on the same responder
+    (--repeat pairs of the last two, the median difference as the fallback's cost, and
+    from dfu-sim's trace where that time goes).
 
     python3 bench/dfu_bench.py --build build --baud 115200 --sizes 64K,256K,1M --json out.json
     python3 bench/dfu_bench.py --build build --baud 115200 --line-plans --seeds 1,2,3,4,5
@@ -52,10 +54,12 @@ def signed_image(size, seed):
 class Sim:
     def __init__(self, build, work, args):
         self.flash = work / "flash.bin"
-        if self.flash.exists():
-            self.flash.unlink()
+        self.trace = work / "trace.txt"
+        for f in (self.flash, self.trace):
+            if f.exists():
+                f.unlink()
         self.proc = subprocess.Popen([str(build / "dfu-sim"), "--pty", "--flash", str(self.flash),
-                                      "--flash-size", hex(FLASH_SIZE)] + args,
+                                      "--flash-size", hex(FLASH_SIZE), "--trace", str(self.trace)] + args,
                                      stdout=subprocess.PIPE, text=True)
         self.pty = self.proc.stdout.readline().strip()
 
@@ -93,8 +97,9 @@ def measure(label, plan, payload, result, wall, args, rows, flash_writes):
 FAULTS = "drop=0.01,corrupt=0.01,silence=0.01"
 
 
-def program_once(build, work, args, hexfile, expected, sim_args, extra):
-    """One `dfuhost program` into a fresh dfu-sim; exits unless the flash holds the image."""
+def program_once(build, work, args, hexfile, expected, sim_args, extra, trace=None):
+    """One `dfuhost program` into a fresh dfu-sim; exits unless the flash holds the image.
+    With `trace` (a list), dfu-sim's trace lines are appended to it as (seconds, kind, hex)."""
     sim = Sim(build, work, ["--baud", str(args.baud)] + sim_args)
     try:
         cmd = [str(build / "dfuhost"), "program", str(hexfile), "--uart", sim.pty, "--baud", str(args.baud),
@@ -104,7 +109,39 @@ def program_once(build, work, args, hexfile, expected, sim_args, extra):
         sim.close()
     if sim.flash.read_bytes()[:len(expected)] != expected:
         sys.exit(f"{' '.join(sim_args + extra)}: the simulator's flash does not hold the image")
+    if trace is not None:
+        for line in sim.trace.read_text().splitlines():
+            at, kind, data = line.split()
+            trace.append((float(at), kind, data))
     return result
+
+
+def fallback_breakdown(trace, baud):
+    """Where the fallback's time goes, from dfu-sim's trace of an auto run against --max-packet 64:
+    the whole-row Program Data from its first byte to the device's 0x03, the rest of it on the
+    line (and any answer to it), the host's wait before Enter DFU again, and Enter + Sync up to
+    the first 64-byte Send Data's first byte. Times in ms; a packet's first byte is its last
+    (the trace's time) minus its line time."""
+    char = 10 / baud
+
+    def first(pred, start=0):
+        return next(i for i in range(start, len(trace)) if pred(trace[i]))
+
+    cut = first(lambda t: t[1] == "rx" and t[2].startswith("0149"))
+    answer = first(lambda t: t[1] == "tx" and t[2].startswith("0103"), cut)
+    enter = first(lambda t: t[1] == "rx" and t[2].startswith("0138"), answer)
+    send = first(lambda t: t[1] == "rx" and t[2].startswith("0137"), enter)
+    start = trace[cut][0] - len(trace[cut][2]) / 2 * char
+    line_clear = start + 527 * char
+    enter_start = trace[enter][0] - len(trace[enter][2]) / 2 * char
+    send_start = trace[send][0] - len(trace[send][2]) / 2 * char
+    ms = lambda s: round(s * 1000, 1)  # noqa: E731
+    return {"to_first_answer_ms": ms(trace[answer][0] - start),
+            "rest_of_packet_on_line_ms": ms(line_clear - trace[answer][0]),
+            "wait_before_enter_ms": ms(enter_start - line_clear),
+            "enter_and_sync_ms": ms(send_start - enter_start),
+            "total_ms": ms(send_start - start),
+            "rest_answered": any(t[1] == "tx" for t in trace[answer + 1:enter])}
 
 
 def line_plans(build, work, args):
@@ -132,10 +169,16 @@ def line_plans(build, work, args):
     out["slow_device"] = {"elapsed_s": round(slow["elapsed_s"], 3), "recoveries": slow["recoveries"]}
     print(f"slow device  --turnaround-us 200000: {slow['elapsed_s']:.3f} s, {slow['recoveries']} recoveries",
           flush=True)
-    for label, extra, max_packet in (("auto, device takes whole rows", [], 527),
-                                     ("auto, dfu-sim --max-packet 64", [], 64),
-                                     ("--packet-size 64, dfu-sim --max-packet 64", ["--packet-size", "64"], 64)):
-        r = program_once(build, work, args, hexfile, image, ["--max-packet", str(max_packet)], extra)
+    differences, row_times = [], []
+    plans = [("auto, device takes whole rows", [], 527)]
+    for _ in range(args.repeat):  # the two 64-byte runs alternate, so load changes hit both alike
+        plans += [("auto, dfu-sim --max-packet 64", [], 64),
+                  ("--packet-size 64, dfu-sim --max-packet 64", ["--packet-size", "64"], 64)]
+    trace = []
+    for label, extra, max_packet in plans:
+        first_fallback = label.startswith("auto, dfu-sim") and not trace
+        r = program_once(build, work, args, hexfile, image, ["--max-packet", str(max_packet)], extra,
+                         trace if first_fallback else None)
         sent, received = r["wire"]["bytes_sent"], r["wire"]["bytes_received"]
         row = {"run": label, "packet_size": r["packet_size"], "elapsed_s": round(r["elapsed_s"], 3),
                "packets_per_row": round(r["wire"]["commands"] / rows, 2),
@@ -143,11 +186,17 @@ def line_plans(build, work, args):
         out["auto_packet"].append(row)
         print(f"auto packet  {label:<44} {row['packet_size']:>4}-byte packets  {row['packets_per_row']:>5}/row  eff "
               f"{row['wire_efficiency']:.3f}  {row['elapsed_s']:>6.3f} s", flush=True)
-    row_time = out["auto_packet"][2]["elapsed_s"] / rows
-    extra = out["auto_packet"][1]["elapsed_s"] - out["auto_packet"][2]["elapsed_s"]
+        if label.startswith("--packet-size 64"):
+            differences.append(out["auto_packet"][-2]["elapsed_s"] - r["elapsed_s"])
+            row_times.append(r["elapsed_s"] / rows)
+    extra, row_time = sorted(differences)[len(differences) // 2], sorted(row_times)[len(row_times) // 2]
     out["auto_fallback_extra_rows"] = round(extra / row_time, 2)
-    print(f"auto packet  fallback cost against --max-packet 64: {extra * 1000:.0f} ms = {extra / row_time:.2f} row "
-          f"times", flush=True)
+    out["auto_fallback_extra_ms"] = [round(d * 1000) for d in differences]
+    out["auto_fallback_breakdown"] = fallback_breakdown(trace, args.baud)
+    print(f"auto packet  fallback cost against --max-packet 64 (median of {len(differences)}: "
+          f"{', '.join(str(d) for d in out['auto_fallback_extra_ms'])} ms): {extra * 1000:.0f} ms = "
+          f"{extra / row_time:.2f} row times of {row_time * 1000:.0f} ms", flush=True)
+    print(f"auto packet  fallback from dfu-sim's trace: {out['auto_fallback_breakdown']}", flush=True)
     return out
 
 
@@ -190,6 +239,8 @@ def main():
     ap.add_argument("--line-plans", action="store_true",
                     help="only the faulty-line and auto-packet plans (40-row image)")
     ap.add_argument("--seeds", default="1,2,3,4,5", help="dfu-sim --fault seeds for the faulty-line plan")
+    ap.add_argument("--repeat", type=int, default=3,
+                    help="pairs of --max-packet 64 runs (auto, then --packet-size 64) for the fallback's cost")
     args = ap.parse_args()
     build = (ROOT / args.build) if not os.path.isabs(args.build) else pathlib.Path(args.build)
     sim_args = ["--baud", str(args.baud)]

@@ -284,7 +284,7 @@ void CommandLine::check_wires(const CLI::App& sub) const {
     for (const auto& w : wire_specific_options())
         if (sub.get_option_no_throw(w.wire) && sub.count(w.wire) > 0) chosen.push_back(w.wire);
     if (chosen.size() > 1)
-        throw usage(fmt::format("give one of --uart, --i2c, --spi and --usb-hid, not several ({} given)",
+        throw usage(fmt::format("give one of {}, not several ({} given)", wire_option_list(false, "and"),
                                 fmt::join(chosen, " and ")));
     if (chosen.empty()) return;
     for (const auto& w : wire_specific_options()) {

@@ -138,27 +138,24 @@ int run_flash(Action action, const RawOptions& raw, Reporter& out, const std::at
         if (outcomes[0].ok()) out.say(summary(outcomes[0].run, job));
     } else {
         json devices = json::array();
-        unsigned recoveries = 0;
+        RunCost cost;
         for (const auto& o : outcomes) {
             devices.push_back(o.tagged_result());
-            recoveries += o.run.recoveries;
+            cost += run_cost(o.run);
         }
+        cost.elapsed = std::chrono::duration<double>(run.seconds);
         if (failed > 0) {
             error = fmt::format("{} of {} devices failed", failed, wires.size());
             for (const auto& o : outcomes)
                 if (!o.ok()) error += fmt::format("; {}: {}", o.device, o.error);
         }
-        json result{{"ok", failed == 0},
-                    {"exit_code", static_cast<int>(run.exit_code)},
-                    {"action", action_name(action)},
-                    {"file", job.source},
-                    {"devices_total", wires.size()},
-                    {"devices_ok", wires.size() - failed},
-                    {"recoveries", recoveries},
-                    {"elapsed_s", run.seconds},
-                    {"devices", devices}};
-        if (failed > 0) result["error"] = error;
-        out.result(result);
+        CommandResult all(action_name(action),
+                          {{"devices_total", wires.size()}, {"devices_ok", wires.size() - failed}, {"devices", devices}});
+        all.file = job.source;
+        all.code = run.exit_code;
+        if (failed > 0) all.error = error;
+        all.cost = cost;
+        out.result(result_json(all));
         out.say(results_table(outcomes));
     }
     if (!raw.report_file.empty()) write_report(raw.report_file, run, outcomes);
@@ -183,13 +180,10 @@ int run_info(const RawOptions& raw, Reporter& out, const std::atomic<bool>& inte
                                               "header or the .mtbdfu \"Product Id\")"));
         }
     }();
-    out.result({{"event", "result"},
-                {"ok", true},
-                {"exit_code", 0},
-                {"action", "info"},
-                {"silicon_id", hex32(id.silicon_id)},
-                {"silicon_rev", fmt::format("0x{:02X}", id.silicon_rev)},
-                {"sdk_version", fmt::format("{}.{}.{}", id.sdk_major, id.sdk_minor, id.sdk_build)}});
+    out.result(result_json(CommandResult(
+        "info", {{"silicon_id", hex32(id.silicon_id)},
+                 {"silicon_rev", fmt::format("0x{:02X}", id.silicon_rev)},
+                 {"sdk_version", fmt::format("{}.{}.{}", id.sdk_major, id.sdk_minor, id.sdk_build)}})));
     out.say(fmt::format("Device on {}", transport->description()));
     out.say(fmt::format("  silicon ID    0x{:08X}{}", id.silicon_id, id.silicon_id == 0 ? " (not reported)" : ""));
     out.say(fmt::format("  silicon rev   0x{:02X}", id.silicon_rev));

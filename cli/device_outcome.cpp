@@ -14,24 +14,17 @@ std::string hex32(std::uint64_t v) {
 
 }  // namespace
 
+RunCost run_cost(const RunResult& r) {
+    return {r.elapsed, r.recoveries, r.commands, r.wire};
+}
+
 json flash_result_json(const RunResult& r, const FirmwareJob& job, int exit_code, const std::string& error) {
-    json j{{"ok", exit_code == 0},
-           {"exit_code", exit_code},
-           {"action", action_name(r.action)},
-           {"file", job.source},
-           {"rows_done", r.rows_done},
+    json j{{"rows_done", r.rows_done},
            {"rows_total", r.rows_total},
            {"bytes_done", r.bytes_done},
            {"bytes_total", r.bytes_total},
-           {"elapsed_s", r.elapsed.count()},
            {"rate_bytes_per_s", r.elapsed.count() > 0 ? static_cast<double>(r.bytes_done) / r.elapsed.count() : 0.0},
-           {"packet_size", r.packet_size},
-           {"recoveries", r.recoveries},
-           {"wire",
-            {{"commands", r.commands},
-             {"bytes_sent", r.wire.bytes_sent},
-             {"bytes_received", r.wire.bytes_received},
-             {"bytes_discarded", r.wire.bytes_discarded}}}};
+           {"packet_size", r.packet_size}};
     if (r.first_row) j["range"] = {{"start", hex32(*r.first_row)}, {"end", hex32(r.end_address)}};
     if (r.app_valid) j["app_valid"] = *r.app_valid;
     if (!r.mismatched_rows.empty()) {
@@ -39,8 +32,12 @@ json flash_result_json(const RunResult& r, const FirmwareJob& job, int exit_code
         for (auto a : r.mismatched_rows) rows.push_back(hex32(a));
         j["mismatched_rows"] = rows;
     }
-    if (!error.empty()) j["error"] = error;
-    return j;
+    CommandResult result(action_name(r.action), std::move(j));
+    result.file = job.source;
+    result.code = static_cast<ExitCode>(exit_code);
+    result.error = error;
+    result.cost = run_cost(r);
+    return result_json(result);
 }
 
 json DeviceOutcome::tagged_result() const {

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli/result_json.hpp"
 #include "core/error.hpp"
 #include "core/firmware_job.hpp"
 #include "core/flasher.hpp"
@@ -31,6 +32,8 @@ struct DeviceOutcome {
     nlohmann::json tagged_result() const;
 };
 
+// What a flash run cost, as every command's result tells it.
+RunCost run_cost(const RunResult& r);
 // The flash commands' `result` object for `r`.
 nlohmann::json flash_result_json(const RunResult& r, const FirmwareJob& job, int exit_code, const std::string& error);
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <map>
 
+#include "cli/result_json.hpp"
 #include "core/error.hpp"
 #include "core/packet.hpp"
 #include "core/protocol.hpp"
@@ -63,10 +64,7 @@ std::pair<std::size_t, std::uint64_t> program_plan(const FirmwareJob& job, std::
 
 // What inspect found, as the run's result: the same `result` event a failure sends.
 json inspect_result(json found) {
-    found["ok"] = true;
-    found["exit_code"] = 0;
-    found["action"] = "inspect";
-    return found;
+    return result_json(CommandResult("inspect", std::move(found)));
 }
 
 int inspect_image(const RawOptions& raw, Reporter& out) {

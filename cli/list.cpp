@@ -5,7 +5,8 @@
 #include <functional>
 #include <nlohmann/json.hpp>
 
-#include "transports/bus_open.hpp"
+#include "cli/result_json.hpp"
+#include "transports/bus_bridges.hpp"
 #include "transports/serial_list.hpp"
 #include "transports/usb_hid.hpp"
 
@@ -39,16 +40,19 @@ json usb_json(const transports::UsbCandidate& u) {
 int run_list(const RawOptions& raw, Reporter& out) {
     std::vector<std::string> problems;
     const auto ports = gather("serial ports", transports::find_serial_ports, problems);
-    auto bridges = gather("KitProg3/MiniProg4", transports::find_kitprogs, problems);
-    const auto hid_bridges = gather("HID bridges", transports::find_hid_bridges, problems);
-    bridges.insert(bridges.end(), hid_bridges.begin(), hid_bridges.end());
+    std::vector<transports::FoundBridge> bridges;
+    for (const transports::BusBridge& b : transports::bus_bridges()) {
+        if (!b.find) continue;
+        auto found = gather(std::string(b.list_name).c_str(), b.find, problems);
+        bridges.insert(bridges.end(), std::make_move_iterator(found.begin()), std::make_move_iterator(found.end()));
+    }
     const auto hid_dfu = gather(
         "USB-HID DFU devices", [] { return transports::find_usb_hid_devices(); }, problems);
     const auto i2c = gather("I2C adapters", transports::find_i2c_nodes, problems);
     const auto spi = gather("SPI devices", transports::find_spi_nodes, problems);
 
     if (raw.output.json) {
-        json j{{"ok", true}, {"exit_code", 0}, {"action", "list"}};
+        json j;
         j["serial_ports"] = json::array();
         for (const auto& p : ports) {
             json e{{"name", p.name}, {"description", p.description}, {"usb", p.usb}};
@@ -68,7 +72,7 @@ int run_list(const RawOptions& raw, Reporter& out) {
         j["spi"] = json::array();
         for (const auto& n : spi) j["spi"].push_back({{"path", n.path}, {"name", n.name}});
         j["problems"] = problems;
-        out.result(j);
+        out.result(result_json(CommandResult("list", std::move(j))));
         return 0;
     }
 

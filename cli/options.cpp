@@ -9,6 +9,7 @@
 #include <fmt/ranges.h>
 
 #include "core/error.hpp"
+#include "transports/bus_bridges.hpp"
 
 namespace dfu::cli {
 
@@ -91,12 +92,22 @@ CLI::Validator one_of(std::vector<std::string> words) {
 
 const std::vector<WireOptions>& wire_specific_options() {
     static const std::vector<WireOptions> table{
-        {"--uart", {"--baud", "--parity", "--data-bits", "--stop-bits"}},
-        {"--i2c", {"--i2c-address", "--i2c-speed"}},
-        {"--spi", {"--spi-clock", "--spi-mode", "--spi-lsb-first"}},
-        {"--usb-hid", {}},
+        {"--uart", "PORT", {"--baud", "--parity", "--data-bits", "--stop-bits"}},
+        {"--i2c", "DEV", {"--i2c-address", "--i2c-speed"}},
+        {"--spi", "DEV", {"--spi-clock", "--spi-mode", "--spi-lsb-first"}},
+        {"--usb-hid", "[VID:PID]", {}},
     };
     return table;
+}
+
+std::string wire_option_list(bool values, const char* last) {
+    const auto& wires = wire_specific_options();
+    std::string text;
+    for (std::size_t i = 0; i < wires.size(); ++i) {
+        if (i > 0) text += i + 1 == wires.size() ? fmt::format(" {} ", last) : ", ";
+        text += values ? wires[i].wire + " " + wires[i].value : wires[i].wire;
+    }
+    return text;
 }
 
 std::uint32_t product_id_option(const RawOptions& o) {
@@ -183,8 +194,7 @@ void add_transport_options(CLI::App& cmd, RawOptions& o) {
         ->capture_default_str()
         ->check(one_of({"1", "1.5", "2"}));
     cmd.add_option("--i2c", o.i2c,
-                   "I2C: /dev/i2c-N, kitprog3[:SERIAL], mcp2221[:SERIAL] or cp2112[:SERIAL]; program, verify, erase: "
-                   "repeatable")
+                   fmt::format("I2C: {}; program, verify, erase: repeatable", transports::bus_forms(transports::Bus::i2c)))
         ->type_name("DEV")
         ->group(g);
     cmd.add_option("--i2c-address", o.i2c_address, "7-bit I2C address of the device")
@@ -196,7 +206,7 @@ void add_transport_options(CLI::App& cmd, RawOptions& o) {
         ->group(g)
         ->capture_default_str();
     cmd.add_option("--spi", o.spi,
-                   "SPI: /dev/spidevB.C, kitprog3[:SERIAL] or mcp2210[:SERIAL]; program, verify, erase: repeatable")
+                   fmt::format("SPI: {}; program, verify, erase: repeatable", transports::bus_forms(transports::Bus::spi)))
         ->type_name("DEV")
         ->group(g);
     cmd.add_option("--spi-clock", o.spi_clock, "SPI clock")->type_name("HZ")->group(g)->capture_default_str();

@@ -54,12 +54,18 @@ struct RawOptions {
 CLI::Validator number_check(std::string example, std::uint64_t lo, std::uint64_t hi);
 CLI::Validator one_of(std::vector<std::string> words);
 
-// The options that only mean something on one wire; given with another wire they are refused.
+// The wire kinds: each one's option, how its value is written, and the options that only mean
+// something on it (given with another wire they are refused). What an I2C or SPI value may
+// name is the bridge table's (transports/bus_bridges.hpp).
 struct WireOptions {
     std::string wire;
+    std::string value;  // "PORT", "[VID:PID]"
     std::vector<std::string> options;
 };
 const std::vector<WireOptions>& wire_specific_options();
+// "--uart, --i2c, --spi and --usb-hid", or with `values` and `last` "or":
+// "--uart PORT, --i2c DEV, --spi DEV or --usb-hid [VID:PID]".
+std::string wire_option_list(bool values, const char* last);
 
 void add_transport_options(CLI::App& cmd, RawOptions& o);
 void add_image_options(CLI::App& cmd, RawOptions& o);

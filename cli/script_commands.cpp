@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "cli/output_paths.hpp"
+#include "cli/result_json.hpp"
 #include "cli/transport_choice.hpp"
 #include "core/error.hpp"
 #include "core/flasher.hpp"
@@ -89,32 +90,28 @@ int run_mtbdfu(const RawOptions& raw, Reporter& out, const std::atomic<bool>& in
     for (const auto& w : wire.warnings()) out.warning(w);
     ScriptRunner runner(
         plan, [wire, &out] { return wire.open([&out](const std::string& line) { out.debug(line); }); }, engine, out, &interrupted);
-    auto result_json = [&](const ScriptResult& r, int code, const std::string& error) {
-        json j{{"ok", code == 0},
-               {"exit_code", code},
-               {"action", "run"},
-               {"file", plan.file},
-               {"sessions_done", r.sessions_done},
-               {"sessions_total", plan.sessions.size()},
-               {"packets_sent", r.packets_sent},
-               {"retries", r.retries},
-               {"reconnects", r.reconnects},
-               {"recoveries", r.retries + r.reconnects},
-               {"elapsed_s", r.elapsed.count()},
-               {"wire", {{"bytes_sent", r.wire.bytes_sent}, {"bytes_received", r.wire.bytes_received}}}};
-        if (!error.empty()) j["error"] = error;
-        return j;
+    auto run_result = [&](const ScriptResult& r, ExitCode code, const std::string& error) {
+        CommandResult result("run", {{"sessions_done", r.sessions_done},
+                                     {"sessions_total", plan.sessions.size()},
+                                     {"packets_sent", r.packets_sent},
+                                     {"retries", r.retries},
+                                     {"reconnects", r.reconnects}});
+        result.file = plan.file;
+        result.code = code;
+        result.error = error;
+        result.cost = RunCost{r.elapsed, r.retries + r.reconnects, r.packets_sent, r.wire};
+        return result_json(result);
     };
     try {
         const ScriptResult r = runner.run();
-        out.result(result_json(r, 0, ""));
+        out.result(run_result(r, ExitCode::ok, ""));
         out.say(fmt::format(
             "Ran {}: {}, {} bytes of data file rows, in {:.2f} s{}.", count(r.sessions_done, "session"),
             count(r.packets_sent, "packet"), plan.data_file_bytes(), r.elapsed.count(),
             r.retries || r.reconnects ? fmt::format(" ({} retries, {} reconnects)", r.retries, r.reconnects) : ""));
         return 0;
     } catch (const Error& e) {
-        out.result(result_json(runner.result(), static_cast<int>(e.code()), e.what()));
+        out.result(run_result(runner.result(), e.code(), e.what()));
         throw;
     }
 }
@@ -229,12 +226,9 @@ int run_generate(const RawOptions& raw, Reporter& out) {
     f.close();
     if (!f) throw Error(ExitCode::internal, fmt::format("writing {} failed: {}", out_path.string(), std::strerror(errno)));
 
-    out.result({{"ok", true},
-                {"exit_code", 0},
-                {"action", "generate"},
-                {"file", out_path.string()},
-                {"data_file", ref.generic_string()},
-                {"rows", job.row_count()}});
+    CommandResult result("generate", {{"data_file", ref.generic_string()}, {"rows", job.row_count()}});
+    result.file = out_path.string();
+    out.result(result_json(result));
     out.say(fmt::format("Wrote {} ({} of {} rows from {}{})", out_path.string(), action_name(action), job.row_count(),
                         ref.generic_string(), job.app ? fmt::format(", app {} checked", job.app_id) : ""));
     return 0;

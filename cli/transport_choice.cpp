@@ -5,8 +5,7 @@
 #include <algorithm>
 
 #include "core/error.hpp"
-#include "transports/bus_open.hpp"
-#include "transports/device_match.hpp"
+#include "transports/bus_bridges.hpp"
 #include "transports/i2c_dev.hpp"
 #include "transports/polled_bus_transport.hpp"
 #include "transports/usb_hid.hpp"
@@ -44,18 +43,22 @@ bool is_node(const std::string& device) {
     return device.starts_with("/dev/");
 }
 
-// i2c-dev and spidev nodes are Linux's; elsewhere say so before anything is opened.
-void require_kernel_bus_nodes(const char* option, const std::string& device) {
+// The bridge table's entry for `device`, checked before anything is opened: a name no entry
+// has is refused with every form the bus takes, and i2c-dev and spidev nodes are Linux's.
+const transports::BusBridge& bus_bridge(const char* option, const std::string& device, transports::Bus bus) {
     if (is_node(device) && !transports::kernel_bus_nodes_available())
-        throw usage(fmt::format("{} {}: {}", option, device, transports::kNoKernelBusNodes));
+        throw usage(fmt::format("{} {}: {}", option, device, transports::no_kernel_bus_nodes_text()));
+    const transports::BusBridge* b = transports::find_bus_bridge(device, bus);
+    if (!b) throw usage(fmt::format("{} {}: expected {}", option, device, transports::bus_forms(bus)));
+    return *b;
 }
 
 }  // namespace
 
 std::vector<TransportChoice> transport_choices(const RawOptions& o) {
     const int given = !o.uart.empty() + !o.i2c.empty() + !o.spi.empty() + !o.usb_hid.empty();
-    if (given == 0) throw usage("name the device's wire: --uart PORT, --i2c DEV, --spi DEV or --usb-hid [VID:PID]");
-    if (given > 1) throw usage("give one of --uart, --i2c, --spi and --usb-hid, not several");
+    if (given == 0) throw usage("name the device's wire: " + wire_option_list(true, "or"));
+    if (given > 1) throw usage(fmt::format("give one of {}, not several", wire_option_list(false, "and")));
     std::vector<TransportChoice> choices;
     for (const std::string& port : o.uart) {
         TransportChoice c;
@@ -69,13 +72,7 @@ std::vector<TransportChoice> transport_choices(const RawOptions& o) {
         c.i2c.device = device;
         c.i2c.address = static_cast<std::uint8_t>(number_option("--i2c-address", o.i2c_address, 0x08, 0x77));
         c.i2c.speed_hz = speed_option("--i2c-speed", o.i2c_speed, 1000, 5000000);
-        require_kernel_bus_nodes("--i2c", device);
-        const auto kind = transports::split_selector(device).first;
-        if (!is_node(device) && kind != "kitprog3" && kind != "mcp2221" && kind != "cp2112")
-            throw usage(
-                fmt::format("--i2c {}: expected /dev/i2c-N, kitprog3[:SERIAL], mcp2221[:SERIAL] or "
-                            "cp2112[:SERIAL]",
-                            device));
+        bus_bridge("--i2c", device, transports::Bus::i2c);
         choices.push_back(std::move(c));
     }
     for (const std::string& device : o.spi) {
@@ -85,11 +82,7 @@ std::vector<TransportChoice> transport_choices(const RawOptions& o) {
         c.spi.clock_hz = speed_option("--spi-clock", o.spi_clock, 1000, 100000000);
         c.spi.mode = static_cast<std::uint8_t>(o.spi_mode);
         c.spi.lsb_first = o.spi_lsb_first;
-        require_kernel_bus_nodes("--spi", device);
-        const auto kind = transports::split_selector(device).first;
-        if (!is_node(device) && kind != "kitprog3" && kind != "mcp2210")
-            throw usage(
-                fmt::format("--spi {}: expected /dev/spidevB.C, kitprog3[:SERIAL] or mcp2210[:SERIAL]", device));
+        bus_bridge("--spi", device, transports::Bus::spi);
         choices.push_back(std::move(c));
     }
     for (const std::string& selector : o.usb_hid) {
@@ -141,21 +134,12 @@ std::unique_ptr<transports::Transport> TransportChoice::open_wire() const {
     switch (kind) {
         case Kind::uart:
             return open_uart(uart);
-        case Kind::i2c: {
-            const auto kind_name = split_selector(i2c.device).first;
-            std::unique_ptr<BusPort> port = is_node(i2c.device)       ? open_i2c_dev(i2c)
-                                            : kind_name == "kitprog3" ? open_kitprog3_i2c(i2c)
-                                            : kind_name == "mcp2221"  ? open_mcp2221_i2c(i2c)
-                                                                      : open_cp2112_i2c(i2c);
-            return std::make_unique<PolledBusTransport>(std::move(port), kBusPacketLimit);
-        }
-        case Kind::spi: {
-            const auto kind_name = split_selector(spi.device).first;
-            std::unique_ptr<BusPort> port = is_node(spi.device)       ? open_spidev(spi)
-                                            : kind_name == "kitprog3" ? open_kitprog3_spi(spi)
-                                                                      : open_mcp2210_spi(spi);
-            return std::make_unique<PolledBusTransport>(std::move(port), kBusPacketLimit);
-        }
+        case Kind::i2c:
+            return std::make_unique<PolledBusTransport>(bus_bridge("--i2c", i2c.device, Bus::i2c).open_i2c(i2c),
+                                                        kBusPacketLimit);
+        case Kind::spi:
+            return std::make_unique<PolledBusTransport>(bus_bridge("--spi", spi.device, Bus::spi).open_spi(spi),
+                                                        kBusPacketLimit);
         case Kind::usb_hid:
             break;
     }

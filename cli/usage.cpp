@@ -6,6 +6,7 @@
 #include <cctype>
 #include <cstdio>
 
+#include "cli/result_json.hpp"
 
 namespace dfu::cli {
 
@@ -65,10 +66,13 @@ std::string did_you_mean(std::string_view word, const std::vector<std::string>& 
 }
 
 nlohmann::json failure_result(const UsageContext& context, ExitCode code, const std::string& message) {
-    nlohmann::json result{
-        {"event", "result"}, {"schema", 1}, {"ok", false}, {"exit_code", static_cast<int>(code)}, {"error", message}};
-    if (!context.command.empty()) result["action"] = context.command;
-    if (!context.file.empty()) result["file"] = context.file;
+    CommandResult failed(context.command, nlohmann::json::object());
+    if (!context.file.empty()) failed.file = context.file;
+    failed.code = code;
+    failed.error = message;
+    nlohmann::json result = result_json(failed);
+    result["event"] = "result";
+    result["schema"] = 1;
     return result;
 }
 

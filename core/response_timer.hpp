@@ -6,8 +6,12 @@
 //     has no line rate: the learned part then holds the whole transaction);
 //   - the device's turnaround, and for Program Data the flash write: learned per command code
 //     from the answers that came, as time beyond the line time.
-// Until a command code has an answer to learn from, and after --fixed-timeout, the wait is the
-// ceiling (--timeout or a .mtbdfu command's own timeout). A learned wait never exceeds it.
+// Before a command code has an answer of its own, a command whose work is bounded (Send Data,
+// Program/Verify/Erase Data, Set Application Metadata) waits an initial estimate once the
+// device has answered anything: its line time, the slowest turnaround learned so far, and for
+// a flash write its time bound (kFlashWriteBound). Until the device has answered at all, for
+// the other commands (Enter DFU, Verify Application, custom ones) and after --fixed-timeout,
+// the wait is the ceiling (--timeout or a .mtbdfu command's own timeout). No wait exceeds it.
 #include <array>
 #include <chrono>
 #include <cstddef>
@@ -28,6 +32,9 @@ public:
     // project's loaded 2-core machine answers came over 50 ms late (a 50 ms margin timed out
     // healthy Enter DFU answers in the faulty-line bench).
     static constexpr Micros kMargin{100'000};
+    // The longest a row write (erase and program) takes on the devices this protocol serves:
+    // "Writing to flash can take up to 20 milliseconds" (Infineon PDL, cy_flash, PSoC 6/CAT1).
+    static constexpr Micros kFlashWriteBound{20'000};
 
     Micros wait(std::uint8_t code, std::size_t request_bytes, Micros ceiling) const noexcept;
     // An answer to `code` came `elapsed` after its request was written.
@@ -41,6 +48,10 @@ public:
     }
 
 private:
+    // The time beyond the line time `code`'s first answer may take, from what the run knows
+    // before that answer; negative when nothing bounds it (the wait is then the ceiling).
+    double initial_excess_us(std::uint8_t code) const noexcept;
+
     struct Estimate {
         bool known = false;
         double srtt_us = 0;    // smoothed time beyond the line time

@@ -95,6 +95,8 @@ private:
     std::chrono::milliseconds timeout_;
 };
 
+// "cp2112[:SELECTOR]" over hidapi.
+std::unique_ptr<BusPort> open_cp2112_i2c(const I2cSettings& settings);
 std::vector<FoundBridge> find_cp2112_bridges();
 
 }  // namespace dfu::transports

@@ -1,7 +1,7 @@
 #pragma once
 // KitProg3 / MiniProg4 as an I2C or SPI bridge: the BusPort seam over the bridge protocol
 // (kitprog3_codec.hpp) on the probe's vendor bulk interface (usb_bulk_device.hpp).
-// open_kitprog3_i2c/spi and find_kitprogs (bus_open.hpp) use libusb; the overloads here take
+// open_kitprog3_i2c/spi and find_kitprogs without a backend use libusb; the overloads take
 // the USB side as a parameter, so tests can put emulated probes behind the real code.
 #include <chrono>
 #include <memory>
@@ -67,7 +67,12 @@ std::unique_ptr<BusPort> make_kitprog3_i2c(std::unique_ptr<UsbBulkDevice> device
 std::unique_ptr<BusPort> make_kitprog3_spi(std::unique_ptr<UsbBulkDevice> device, const SpiSettings& settings,
                                            KitProg3Timing timing = {});
 
-// bus_open.hpp's functions with the USB side given.
+// KitProg3 / MiniProg4 over libusb: settings.device is "kitprog3" or "kitprog3:SELECTOR".
+std::unique_ptr<BusPort> open_kitprog3_i2c(const I2cSettings& settings);
+std::unique_ptr<BusPort> open_kitprog3_spi(const SpiSettings& settings);
+std::vector<FoundBridge> find_kitprogs();
+
+// The same with the USB side given.
 std::unique_ptr<BusPort> open_kitprog3_i2c(UsbBulkBackend& usb, const I2cSettings& settings,
                                            KitProg3Timing timing = {});
 std::unique_ptr<BusPort> open_kitprog3_spi(UsbBulkBackend& usb, const SpiSettings& settings,

@@ -96,6 +96,8 @@ private:
     std::vector<std::uint8_t> scratch_;
 };
 
+// "mcp2210[:SELECTOR]" over hidapi.
+std::unique_ptr<BusPort> open_mcp2210_spi(const SpiSettings& settings);
 std::vector<FoundBridge> find_mcp2210_bridges();
 
 }  // namespace dfu::transports

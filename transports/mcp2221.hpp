@@ -82,6 +82,9 @@ private:
     std::chrono::milliseconds timeout_;
 };
 
+// "mcp2221[:SELECTOR]" over hidapi.
+std::unique_ptr<BusPort> open_mcp2221_i2c(const I2cSettings& settings);
+
 // MCP2221A bridges present, each with "i2c", or with no capability and a note when
 // the kernel driver hid_mcp2221 holds it. `sysfs_root` is for tests.
 std::vector<FoundBridge> find_mcp2221_bridges(const std::string& sysfs_root = "/sys");

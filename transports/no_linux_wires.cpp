@@ -4,7 +4,7 @@
 // hid_kernel_driver.cpp there (transports/CMakeLists.txt picks one or the other).
 #include <fmt/format.h>
 
-#include "transports/bus_open.hpp"
+#include "transports/bus_bridges.hpp"
 #include "transports/hid_kernel_driver.hpp"
 #include "transports/i2c_dev.hpp"
 #include "transports/transport.hpp"
@@ -17,11 +17,11 @@ bool kernel_bus_nodes_available() noexcept {
 }
 
 std::unique_ptr<BusPort> open_i2c_dev(const I2cSettings& settings) {
-    throw OpenError(fmt::format("--i2c {}: {}", settings.device, kNoKernelBusNodes));
+    throw OpenError(fmt::format("--i2c {}: {}", settings.device, no_kernel_bus_nodes_text()));
 }
 
 std::unique_ptr<BusPort> open_spidev(const SpiSettings& settings) {
-    throw OpenError(fmt::format("--spi {}: {}", settings.device, kNoKernelBusNodes));
+    throw OpenError(fmt::format("--spi {}: {}", settings.device, no_kernel_bus_nodes_text()));
 }
 
 std::vector<FoundNode> find_i2c_nodes() {

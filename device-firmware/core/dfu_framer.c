@@ -13,6 +13,7 @@ void dfu_framer_init(dfu_framer* f, dfu_framing mode, uint32_t max_packet, dfu_u
     f->timeout_us = mode == DFU_FRAMING_GAP ? DFU_GAP_US : DFU_PARTIAL_TIMEOUT_US;
     f->emit = emit;
     f->ctx = ctx;
+    f->split_oversize = 0;
     dfu_framer_reset(f);
 }
 
@@ -62,6 +63,16 @@ static void add_stray(dfu_framer* f, uint8_t b, uint64_t now_us) {
 
 static void feed_length(dfu_framer* f, uint8_t b, uint64_t now_us) {
     if (f->skip != 0) {
+        if (f->split_oversize) { /* the rest of a cut packet: a packet of its own */
+            if (f->len == sizeof f->buf) { /* a port with a small buffer: in pieces */
+                flush_packet(f, now_us);
+            }
+            f->buf[f->len++] = b;
+            if (--f->skip == 0) {
+                flush_packet(f, now_us);
+            }
+            return;
+        }
         add_stray(f, b, now_us);
         if (--f->skip == 0) {
             flush_stray(f, now_us);
@@ -137,7 +148,8 @@ size_t dfu_framer_wanted(const dfu_framer* f) {
         return SIZE_MAX;
     }
     if (f->skip != 0) {
-        return f->skip + DFU_MIN_PACKET; /* skipped bytes are stray, then a packet starts */
+        /* A split rest is handed over at its last byte; skipped bytes are stray, then a packet starts. */
+        return f->split_oversize ? f->skip : f->skip + DFU_MIN_PACKET;
     }
     if (f->len < 4) {
         return DFU_MIN_PACKET - f->len; /* any packet has 7 bytes; the max_packet cut is later */

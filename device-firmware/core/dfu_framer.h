@@ -12,7 +12,9 @@
  *     core answers 0x04 or 0x03);
  *   - a packet whose header announces more than max_packet bytes is handed over as soon as
  *     max_packet + 1 bytes are in (the core answers 0x03); the rest of the announced bytes
- *     is then skipped and reported as stray (skipping also ends after the partial timeout).
+ *     is then skipped and reported as stray (skipping also ends after the partial timeout),
+ *     or with split_oversize set handed over as a packet of its own once the last announced
+ *     byte is in, as the middleware answers a cut packet twice (0x03, then 0x04 for the rest).
  * gap framing (models the middleware's UART transport):
  *   - a packet is whatever arrived before an idle gap (1 ms), read max_packet bytes at a
  *     time: a longer burst is handed over as max_packet bytes, then the rest as further
@@ -57,6 +59,7 @@ typedef struct {
     size_t len;          /* packet bytes collected */
     size_t stray_len;    /* stray bytes collected (length framing) */
     size_t skip;         /* length framing: bytes of an oversized packet still to skip */
+    int split_oversize;  /* length framing: that rest is a packet, not stray (0 after init) */
     uint8_t buf[DFU_FRAMER_CAP];
     uint8_t stray[DFU_FRAMER_STRAY_CAP];
     dfu_unit_fn emit;

@@ -15,12 +15,48 @@ constexpr std::chrono::nanoseconds kChar{86'806};
 constexpr Micros kCeiling = 1'000'000us;
 }  // namespace
 
-TEST_CASE("response timer: the ceiling until a command has an answer to learn from") {
+TEST_CASE("response timer: the ceiling until the device has answered anything") {
     ResponseTimer t(kChar, true);
+    CHECK(t.wait(cmd::enter, 15, kCeiling) == kCeiling);
     CHECK(t.wait(cmd::program_data, 527, kCeiling) == kCeiling);
-    t.answered(cmd::enter, 15, 3'000us);
-    CHECK(t.wait(cmd::program_data, 527, kCeiling) == kCeiling);  // learned per command code
+    CHECK(t.wait(cmd::send_data, 64, kCeiling) == kCeiling);
+    t.answered(cmd::enter, 15, t.line_time(15 + 15) + 3'000us);
     CHECK(t.wait(cmd::enter, 15, kCeiling) < kCeiling);
+}
+
+TEST_CASE("response timer: before its first answer, a row command waits its line time, the turnaround and a row write") {
+    ResponseTimer t(kChar, true);
+    t.answered(cmd::enter, 15, t.line_time(15 + 7) + 3'000us);  // the device turns around in 3 ms
+    // Program Data: twice (line time + 3 ms + the flash write bound) + the margin, far below 1 s.
+    const Micros expected = t.line_time(527 + 7) + 3'000us + ResponseTimer::kFlashWriteBound;
+    const Micros program = t.wait(cmd::program_data, 527, kCeiling);
+    CHECK(program >= 2 * expected + ResponseTimer::kMargin - 1us);
+    CHECK(program <= 2 * expected + ResponseTimer::kMargin + 1us);
+    CHECK(t.wait(cmd::erase_data, 11, kCeiling) > 2 * ResponseTimer::kFlashWriteBound + ResponseTimer::kMargin);
+    CHECK(t.wait(cmd::set_app_metadata, 16, kCeiling) > 2 * ResponseTimer::kFlashWriteBound + ResponseTimer::kMargin);
+    // Send Data writes no flash: its line time and the turnaround only.
+    const Micros send = t.wait(cmd::send_data, 64, kCeiling);
+    CHECK(send >= 2 * (t.line_time(64 + 7) + 3'000us) + ResponseTimer::kMargin - 1us);
+    CHECK(send <= 2 * (t.line_time(64 + 7) + 3'000us) + ResponseTimer::kMargin + 1us);
+    // Commands without a bound on their work keep the ceiling until they answer.
+    CHECK(t.wait(cmd::verify_app, 7, kCeiling) == kCeiling);
+    // A timeout doubles the initial estimate like a learned one.
+    t.timed_out(cmd::program_data);
+    CHECK(t.wait(cmd::program_data, 527, kCeiling).count() == doctest::Approx(2.0 * program.count()).epsilon(0.001));
+    // Its own first answer replaces the estimate.
+    t.answered(cmd::program_data, 527, 1'000us);  // after a timeout: not a sample
+    t.answered(cmd::program_data, 527, t.line_time(527 + 7) + 4'000us);
+    CHECK(t.wait(cmd::program_data, 527, kCeiling) < program);
+}
+
+TEST_CASE("response timer: a slow device's turnaround carries into the first wait of a row command") {
+    ResponseTimer t(kChar, true);
+    t.answered(cmd::enter, 15, t.line_time(15 + 7) + 200'000us);  // dfu-sim --turnaround-us 200000
+    // The first Program Data answer comes after its line time, 200 ms and a row write: the
+    // wait leaves room beyond that, or reaches the ceiling.
+    const Micros answer = t.line_time(527 + 7) + 200'000us + ResponseTimer::kFlashWriteBound;
+    CHECK(t.wait(cmd::program_data, 527, kCeiling) >= std::min(kCeiling, 2 * answer));
+    CHECK(t.wait(cmd::send_data, 64, kCeiling) > 2 * (t.line_time(64 + 7) + 200'000us));
 }
 
 TEST_CASE("response timer: a learned wait is twice the expected time, its deviation and the margin") {
@@ -60,6 +96,8 @@ TEST_CASE("response timer: each timeout doubles the wait up to the ceiling, an a
 
 TEST_CASE("response timer: never above the ceiling, and always the ceiling when fixed") {
     ResponseTimer adaptive(kChar, true), fixed(kChar, false);
+    fixed.answered(cmd::enter, 15, 3'000us);
+    CHECK(fixed.wait(cmd::program_data, 527, kCeiling) == kCeiling);  // no initial estimate either
     for (int i = 0; i < 10; ++i) {
         adaptive.answered(cmd::program_data, 527, 900'000us);
         fixed.answered(cmd::program_data, 527, 5'000us);

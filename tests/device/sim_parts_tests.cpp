@@ -145,6 +145,41 @@ TEST_CASE("framer/length: an oversized packet is cut at max_packet + 1 - the res
     CHECK(d.raw(fr.units[0].bytes).status == DFU_STATUS_ERROR_LENGTH);
 }
 
+TEST_CASE("framer/length split_oversize: the rest of a cut packet is a packet of its own, at its last byte") {
+    Framer fr(DFU_FRAMING_LENGTH, 64);
+    fr.f->split_oversize = 1;
+    const Bytes big = packet(0x49, pattern(100, 1));  // 107 bytes
+    const Bytes next = packet(0x35, {});
+    for (std::size_t i = 0; i < big.size(); ++i) {
+        fr.feed({big[i]}, 10 * i);
+        // the rest needs exactly its own bytes: the port looks again at its last byte
+        if (i >= 65) CHECK(dfu_framer_wanted(fr.f.get()) == (i + 1 == big.size() ? 7u : big.size() - 1 - i));
+    }
+    REQUIRE(fr.units.size() == 2);
+    CHECK(fr.units[0].kind == DFU_UNIT_PACKET);
+    CHECK(fr.units[0].bytes == Bytes(big.begin(), big.begin() + 65));
+    CHECK(fr.units[0].at == 10 * 64);
+    CHECK(fr.units[1].kind == DFU_UNIT_PACKET);
+    CHECK(fr.units[1].bytes == Bytes(big.begin() + 65, big.end()));
+    CHECK(fr.units[1].at == 10 * (big.size() - 1));
+    fr.feed(next, 5000);
+    REQUIRE(fr.units.size() == 3);
+    CHECK(fr.units[2].bytes == next);
+    // the core answers them as the middleware does: 0x03, then (after the hold-off) 0x04
+    Device d;
+    d.start();
+    CHECK(d.raw(fr.units[0].bytes).status == DFU_STATUS_ERROR_LENGTH);
+    d.now += 1000;  // the hold-off of the first is over
+    CHECK(d.raw(fr.units[1].bytes).status == DFU_STATUS_ERROR_DATA);
+    // a rest the line stops short of is handed over after the partial timeout
+    fr.feed(Bytes(big.begin(), big.begin() + 80), 10000);
+    REQUIRE(fr.units.size() == 4);
+    fr.idle(10000 + DFU_PARTIAL_TIMEOUT_US);
+    REQUIRE(fr.units.size() == 5);
+    CHECK(fr.units[4].bytes == Bytes(big.begin() + 65, big.begin() + 80));
+    CHECK(dfu_framer_due_us(fr.f.get(), 10000 + DFU_PARTIAL_TIMEOUT_US) == -1);
+}
+
 TEST_CASE("framer/gap: a packet ends at a 1 ms gap - back to back packets merge") {
     Framer fr(DFU_FRAMING_GAP);
     const Bytes a = packet(0x47, {1, 2, 3}), b = packet(0x37, {4});

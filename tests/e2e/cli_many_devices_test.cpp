@@ -105,6 +105,16 @@ TEST_CASE("eight boards at once, one silent: seven byte-exact, the silent one fa
     CHECK(device_results[silent]["exit_code"] == 5);
     CHECK(device_results[silent]["phase"] == "enter");
     CHECK(contains(result["error"].get<std::string>(), silent));
+    // The run's cost is its devices' together, in the shape every command's result has.
+    nlohmann::json wire_sum{{"commands", 0}, {"bytes_sent", 0}, {"bytes_received", 0}, {"bytes_discarded", 0}};
+    unsigned recoveries = 0;
+    for (const auto& [device, d] : device_results) {
+        for (auto& [key, total] : wire_sum.items()) total = total.get<std::uint64_t>() + d["wire"][key].get<std::uint64_t>();
+        recoveries += d["recoveries"].get<unsigned>();
+    }
+    CHECK(result["wire"] == wire_sum);
+    CHECK(result["recoveries"] == recoveries);
+    CHECK(result["wire"]["commands"].get<std::uint64_t>() > 7 * 3);
 
     // The JUnit file, read back by a JUnit parser: every field of every test case.
     nlohmann::json expect{{"tests", 8}, {"failures", 1}, {"action", "program"}, {"exit_code", 5}, {"cases", {}}};

@@ -343,6 +343,9 @@ TEST_CASE("inspect counts what run sends") {
     const auto result = json_lines(r.out).back();
     CHECK(result["packets_sent"] == plan["packets"]);
     CHECK(result["wire"]["bytes_sent"] == plan["bytes_to_device"]);
+    // The same `wire` as program's result: packets as commands, and the stray bytes skipped.
+    CHECK(result["wire"]["commands"] == plan["packets"]);
+    CHECK(result["wire"]["bytes_discarded"] == 0);
 
     const auto h = dfuhost({"inspect", (dir / "blinky_cm4_crc.hex").string(), "--json"});
     REQUIRE(h.exit_code == 0);

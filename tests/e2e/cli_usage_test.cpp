@@ -194,6 +194,24 @@ TEST_CASE("one device named twice, or an option of another wire, is refused befo
     CHECK(sim.trace().empty());
 }
 
+TEST_CASE("an I2C or SPI name no bridge has is refused with every form the bus takes, from the bridge table") {
+    const auto i2c = dfuhost({"info", "--i2c", "ft260"});
+    CHECK(i2c.exit_code == 2);
+    CHECK(contains(i2c.err, "--i2c ft260: expected /dev/i2c-N, kitprog3[:SERIAL], mcp2221[:SERIAL] or cp2112[:SERIAL]"));
+    // mcp2221 is a bridge, but carries no SPI: refused on --spi, with SPI's forms.
+    const auto spi = dfuhost({"info", "--spi", "mcp2221:ABC"});
+    CHECK(spi.exit_code == 2);
+    CHECK(contains(spi.err, "--spi mcp2221:ABC: expected /dev/spidevB.C, kitprog3[:SERIAL] or mcp2210[:SERIAL]"));
+    const auto none = dfuhost({"info"});
+    CHECK(none.exit_code == 2);
+    CHECK(contains(none.err, "name the device's wire: --uart PORT, --i2c DEV, --spi DEV or --usb-hid [VID:PID]"));
+    // --help shows the same forms.
+    const auto help = dfuhost({"program", "--help"});
+    CHECK(help.exit_code == 0);
+    CHECK(contains(help.out, "/dev/i2c-N, kitprog3[:SERIAL], mcp2221[:SERIAL] or cp2112[:SERIAL]"));
+    CHECK(contains(help.out, "/dev/spidevB.C, kitprog3[:SERIAL] or mcp2210[:SERIAL]"));
+}
+
 TEST_CASE("a usage error under --json ends with one result event naming the action and file") {
     const auto r = dfuhost({"program", sample("blinky.hex"), "--json", "--uart", "/dev/null", "--baud", "fast"});
     CHECK(r.exit_code == 2);

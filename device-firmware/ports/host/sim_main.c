@@ -111,6 +111,7 @@ int main(int argc, char** argv) {
         rc = 1;
         goto out;
     }
+    server->framer.split_oversize = opt.split_oversize;
 
     printf("%s\n", pty.path);
     fflush(stdout);

@@ -38,6 +38,9 @@ void sim_options_usage(FILE* f) {
         "  --max-packet N         largest packet accepted, 7 framing bytes included (64)\n"
         "  --framing length|gap   cut packets by their length field or by a 1 ms gap (length;\n"
         "                         gap with --preset middleware)\n"
+        "  --split-oversize       length framing: the rest of a packet cut at --max-packet is a\n"
+        "                         packet of its own (answered 0x04), as the middleware answers;\n"
+        "                         without it the rest is skipped\n"
         "  --baud N               receive and send as over an N baud 8N1 line (0 = no pacing)\n"
         "  --turnaround-us T      response starts T us after the request's last byte (0)\n"
         "  --flash-write-us T     plus T us per row programmed or erased (0)\n"
@@ -201,6 +204,7 @@ int sim_options_parse(sim_options* o, int argc, char** argv, FILE* out, FILE* er
         {"--checksum", T_STR},
         {"--max-packet", T_NUM},
         {"--framing", T_STR},
+        {"--split-oversize", T_FLAG},
         {"--baud", T_NUM},
         {"--turnaround-us", T_NUM},
         {"--flash-write-us", T_NUM},
@@ -347,6 +351,8 @@ int sim_options_parse(sim_options* o, int argc, char** argv, FILE* out, FILE* er
                 fprintf(err, "dfu-sim: --checksum: '%s' is not sum or crc16\n", val);
                 return SIM_OPTIONS_ERROR;
             }
+        } else if (IS("--split-oversize")) {
+            o->split_oversize = 1;
         } else if (IS("--framing")) {
             if (strcmp(val, "length") == 0) {
                 o->framing = DFU_FRAMING_LENGTH;

@@ -23,6 +23,7 @@ typedef struct {
     dfu_config dfu;         /* metadata_addr = DFU_METADATA_ADDR_LAST_ROW unless given */
     uint8_t erased;
     dfu_framing framing;
+    int split_oversize;      /* --split-oversize: length framing answers a cut packet's rest */
     uint32_t baud;           /* 8N1 line rate, both directions; 0: no line pacing */
     uint32_t turnaround_us;  /* request's last byte -> response's first byte */
     uint32_t flash_write_us; /* added per row programmed or erased */
