@@ -10,15 +10,14 @@
 
 #include "core/client.hpp"
 #include "core/events.hpp"
+#include "core/recovery.hpp"
 #include "core/firmware_job.hpp"
+#include "core/job_plan.hpp"
 #include "core/row_packing.hpp"
 #include "transports/transport.hpp"
 
 namespace dfu {
 
-enum class Action : std::uint8_t { program, verify, erase };
-struct DeviceStatus;
-const char* action_name(Action a) noexcept;
 
 struct RunResult {
     Action action = Action::program;

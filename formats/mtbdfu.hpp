@@ -74,6 +74,7 @@ struct MtbdfuCommand {
     std::optional<unsigned> reconnect;                 // "reconnect"
     std::optional<std::chrono::microseconds> timeout;  // "timeoutS" / "timeoutMS" / "timeoutUS" (> 0)
     std::optional<std::chrono::microseconds> delay;    // "delayS" / "delayMS" / "delayUS": pause before
+    std::string comment;                               // "comment": written by write_mtbdfu, not read
 
     bool is_group() const noexcept { return !command_set.empty(); }
 };
