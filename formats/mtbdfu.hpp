@@ -3,7 +3,8 @@
 // The parser is strict: it validates the whole document, loads every data file it names and
 // throws InputError on the first problem, with the JSON path of the offending value (for
 // example "sessions[1].commands[0].commandSet[2].cmdId") and what to do about it. Nothing
-// here talks to a device; the runner in core/ turns the model into packets.
+// here talks to a device: core/script_plan.cpp turns the model into packets, core/script_runner.cpp
+// sends them; formats/mtbdfu_writer.cpp writes the model back out.
 #pragma once
 
 #include <chrono>
