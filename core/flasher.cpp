@@ -91,10 +91,6 @@ void Flasher::enter() {
                                 id.silicon_rev, job_.source, *job_.silicon_rev));
 }
 
-Response Flasher::ask(std::uint8_t code, std::span<const std::uint8_t> data) {
-    return dfu::ask(client_, code, data, client_.options().timeout);
-}
-
 void Flasher::report_recovery(const Recovery& r) {
     ++result_.recoveries;
     events_.on_recovery(r);
@@ -157,7 +153,7 @@ void Flasher::transfer_row(const RowStep& row, std::uint8_t final_command) {
             client_.command_unanswered(cmd::send_data_no_response, bytes.subspan(offset, n));
         } else {
             try {
-                ask(cmd::send_data, bytes.subspan(offset, n));
+                ask(client_, cmd::send_data, bytes.subspan(offset, n));
                 unsure = 0;
             } catch (const LinkFailure& f) {
                 // The device may or may not have buffered this chunk. Going on costs nothing:
@@ -173,7 +169,7 @@ void Flasher::transfer_row(const RowStep& row, std::uint8_t final_command) {
     }
     const requests::Bytes last = requests::row_end(row.address, bytes, bytes.subspan(offset));
     ++step_;
-    ask(final_command, last);
+    ask(client_, final_command, last);
     probing_ = false;  // the device takes packets of this size: keep them for the run
 }
 
@@ -188,13 +184,13 @@ void Flasher::row_finished(const RowStep& row) {
 
 void Flasher::set_app_metadata() {
     const requests::Bytes payload = requests::set_app_metadata(job_.app_id, job_.app->start, job_.app->length);
-    with_recovery("Set Application Metadata", [&] { ask(cmd::set_app_metadata, payload); });
+    with_recovery("Set Application Metadata", [&] { ask(client_, cmd::set_app_metadata, payload); });
 }
 
 void Flasher::verify_application() {
     const requests::Bytes app = requests::verify_app(job_.app_id);
     with_recovery("Verify Application", [&] {
-        Response r = ask(cmd::verify_app, app);
+        Response r = ask(client_, cmd::verify_app, app);
         result_.app_valid = requests::decode_verify_app(r.data);
         if (!result_.app_valid)
             throw LinkFailure(LinkFailure::Kind::corrupt, "Verify Application answer carries no result byte");
@@ -227,7 +223,7 @@ RunResult Flasher::run(Action action) {
             if (const auto* eiv = std::get_if<EivStep>(&step)) {
                 if (action == Action::erase) continue;
                 const std::string unit = fmt::format("Set EI Vector ({}:{})", job_.source, eiv->line);
-                with_recovery(unit, [&] { ask(cmd::set_eiv, requests::set_eiv(eiv->vector)); });
+                with_recovery(unit, [&] { ask(client_, cmd::set_eiv, requests::set_eiv(eiv->vector)); });
                 continue;
             }
             const auto& row = std::get<RowStep>(step);
@@ -235,7 +231,7 @@ RunResult Flasher::run(Action action) {
                                               : fmt::format("row 0x{:08X}", row.address);
             if (action == Action::erase) {
                 const requests::Bytes addr = requests::erase(row.address);
-                with_recovery(unit, [&] { ask(cmd::erase_data, addr); });
+                with_recovery(unit, [&] { ask(client_, cmd::erase_data, addr); });
             } else if (action == Action::program) {
                 with_recovery(unit, [&] { transfer_row(row, cmd::program_data); });
             } else {

@@ -49,8 +49,6 @@ public:
 
 private:
     void enter();
-    // One command that must succeed, with an answer of the right shape.
-    Response ask(std::uint8_t code, std::span<const std::uint8_t> data);
     void transfer_row(const RowStep& row, std::uint8_t final_command);
     template <typename Op>
     void with_recovery(const std::string& unit, Op&& op);

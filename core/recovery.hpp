@@ -32,6 +32,10 @@ std::string status_text(const DeviceStatus& s);
 // The one "send and check" of the engine.
 Response ask(Client& client, std::uint8_t code, std::span<const std::uint8_t> data, std::chrono::microseconds ceiling,
              Client::Wait wait = Client::Wait::learned, std::uint8_t expected = 0x00);
+// The same for a command that must succeed within the run's --timeout.
+inline Response ask(Client& client, std::uint8_t code, std::span<const std::uint8_t> data) {
+    return ask(client, code, data, client.options().timeout);
+}
 
 // Enter DFU with `product_id`, with up to client.options().retries more attempts, each one
 // reported through `recovered`. `first`: no Enter of this run has been accepted yet, so a

@@ -44,11 +44,6 @@ EngineOptions fast_options() {
     return o;
 }
 
-std::size_t count_code(const InProcessDevice& dev, std::uint8_t code) {
-    std::size_t n = 0;
-    for (const auto& p : dev.sent()) n += p[1] == code;
-    return n;
-}
 
 // The runner owns the transports it opens; the test keeps the device to look at afterwards.
 class Borrowed final : public transports::Transport {
@@ -97,10 +92,10 @@ TEST_CASE("run: a refused packet in the middle of a row redoes the row from its 
     CHECK(ev.recoveries[0].redone);
     CHECK(r.retries == 1);
     // Enter DFU again and Sync, then the second row whole: 9 + 1 + 3 more Send Data than a clean run.
-    CHECK(count_code(dev, cmd::enter) == 2);
-    CHECK(count_code(dev, cmd::sync) == 1);
-    CHECK(count_code(dev, cmd::send_data) == 2 * 9 + 4);
-    CHECK(count_code(dev, cmd::program_data) == 2);
+    CHECK(dev.sent_count(cmd::enter) == 2);
+    CHECK(dev.sent_count(cmd::sync) == 1);
+    CHECK(dev.sent_count(cmd::send_data) == 2 * 9 + 4);
+    CHECK(dev.sent_count(cmd::program_data) == 2);
     CHECK(r.packets_sent == dev.sent().size());
 }
 
@@ -115,15 +110,15 @@ TEST_CASE("run: a lost Send Data answer is let pass, and the row's CRC decides")
     CHECK(std::equal(image.begin(), image.end(), dev.flash().begin()));
     REQUIRE(ev.recoveries.size() == 1);
     CHECK_FALSE(ev.recoveries[0].redone);
-    CHECK(count_code(dev, cmd::enter) == 1);
+    CHECK(dev.sent_count(cmd::enter) == 1);
     // A lost chunk (the request itself) makes the row's CRC fail at Program Data: the row is redone.
     InProcessDevice dev2(InProcessDevice::default_config());
     Recorded ev2;
     const auto plan2 = rows_plan(dir, image, "0x49", "0x1");
     run_on(plan2, dev2, [](std::size_t i, const auto&) { return i == 3 ? Fault::lose_request : Fault::none; }, ev2);
     CHECK(std::equal(image.begin(), image.end(), dev2.flash().begin()));
-    CHECK(count_code(dev2, cmd::program_data) == 3);
-    CHECK(count_code(dev2, cmd::enter) == 2);
+    CHECK(dev2.sent_count(cmd::program_data) == 3);
+    CHECK(dev2.sent_count(cmd::enter) == 2);
 }
 
 TEST_CASE("run: the attempts at a row are bounded by retriesCount, then the run ends naming the row") {
@@ -165,6 +160,6 @@ TEST_CASE("run: a row that differs at Verify Data is a finding; every row is sti
         CHECK(e.code() == ExitCode::verify_failed);
         CHECK(std::string(e.what()) == "verify failed: 1 row differs: commands[0].commandSet[2] (row 0x10000000)");
     }
-    CHECK(count_code(dev, cmd::verify_data) == 2);
-    CHECK(count_code(dev, cmd::exit) == 0);
+    CHECK(dev.sent_count(cmd::verify_data) == 2);
+    CHECK(dev.sent_count(cmd::exit) == 0);
 }
