@@ -9,7 +9,8 @@
 #include "core/error.hpp"
 #include "core/packet.hpp"
 #include "core/protocol.hpp"
-#include "core/row_packing.hpp"
+#include "core/requests.hpp"
+#include "core/job_plan.hpp"
 #include "core/script_plan.hpp"
 #include "formats/binary.hpp"
 #include "formats/cyacd2.hpp"
@@ -41,25 +42,17 @@ std::size_t rows_touched(const formats::SparseImage& image, std::uint32_t row_si
     return n;
 }
 
-// Frames `program` would send for the job with this packet size.
-std::pair<std::size_t, std::uint64_t> program_plan(const FirmwareJob& job, std::size_t packet_size) {
-    const RowPacking packing = pack_row(job.row_size, packet_size);
-    std::size_t packets = 2;  // Enter, Exit
-    std::uint64_t bytes = (6 + kFrameOverhead) + kFrameOverhead;
-    if (job.app) {
-        packets += 2;  // Set Application Metadata, Verify Application
-        bytes += (9 + kFrameOverhead) + (1 + kFrameOverhead);
-    }
-    for (const Step& s : job.steps) {
-        if (const auto* e = std::get_if<EivStep>(&s)) {
-            ++packets;
-            bytes += e->vector.size() + kFrameOverhead;
-            continue;
-        }
-        packets += packing.send_data.size() + 1;
-        bytes += job.row_size + 8 + (packing.send_data.size() + 1) * kFrameOverhead;
-    }
-    return {packets, bytes};
+// What a plan sends on a clean line, and the least it gets back (every answered packet's frame
+// and the data its success answer always carries).
+json plan_counts(const ScriptPlan& plan, std::size_t packet_size) {
+    std::uint64_t from_device = 0;
+    for (const auto& session : plan.sessions)
+        for (const auto& p : session.packets)
+            if (p.answered) from_device += kFrameOverhead + requests::least_answer_size(p.command);
+    return {{"packet_size", packet_size},
+            {"packets", plan.packet_count()},
+            {"bytes_to_device", plan.bytes_to_device()},
+            {"bytes_from_device", from_device}};
 }
 
 // What inspect found, as the run's result: the same `result` event a failure sends.
@@ -130,14 +123,14 @@ int inspect_image(const RawOptions& raw, Reporter& out) {
     } else {
         lines.push_back("App         no range (give --app-start/--app-length to check the application)");
     }
-    const auto [packets, bytes] = program_plan(job, engine.packet_size);
-    j["program_plan"] = {
-        {"packet_size", engine.packet_size},
-        {"packets", packets},
-        {"bytes_to_device", bytes},
-        {"bytes_from_device", (packets - 1) * kFrameOverhead + 8 + (job.app ? 1 : 0)}};  // all but Exit answer
-    lines.push_back(fmt::format("Program     {} packets of at most {} bytes, {} bytes to the device", packets,
-                                engine.packet_size, bytes));
+    for (const Action action : {Action::program, Action::verify, Action::erase}) {
+        const ScriptPlan plan = plan_job(job, action, engine.packet_size);
+        j[fmt::format("{}_plan", action_name(action))] = plan_counts(plan, engine.packet_size);
+        std::string name = action_name(action);
+        name[0] = static_cast<char>(name[0] - 'a' + 'A');
+        lines.push_back(fmt::format("{:<12}{} packets of at most {} bytes, {} bytes to the device", name,
+                                    plan.packet_count(), engine.packet_size, plan.bytes_to_device()));
+    }
     out.result(inspect_result(std::move(j)));
     for (const auto& l : lines) out.say(l);
     return 0;

@@ -100,7 +100,6 @@ public:
     void start(nlohmann::json object);
     // The final result event, with the schema version added; at most one per run.
     void result(nlohmann::json object);
-    bool result_sent() const noexcept { return result_sent_; }
     // A line of human output on stdout (not in --json or --quiet mode).
     void say(const std::string& line);
     // A line for --debug (stderr) and --log only; `from`: one of several devices, for its prefix.

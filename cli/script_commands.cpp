@@ -14,11 +14,13 @@
 #include "core/flasher.hpp"
 #include "core/packet.hpp"
 #include "core/protocol.hpp"
-#include "core/row_packing.hpp"
+#include "core/job_plan.hpp"
+#include "core/plan_document.hpp"
 #include "core/script_runner.hpp"
 #include "formats/input_error.hpp"
 #include "formats/intel_hex.hpp"
 #include "formats/mtbdfu.hpp"
+#include "formats/mtbdfu_writer.hpp"
 #include "transports/uart.hpp"
 
 namespace dfu::cli {
@@ -27,32 +29,8 @@ namespace {
 
 using nlohmann::json;
 
-std::string hex(std::uint64_t v) {
-    return fmt::format("0x{:X}", v);
-}
-
 std::string count(std::size_t n, const char* noun) {
     return fmt::format("{} {}{}", n, noun, n == 1 ? "" : "s");
-}
-
-// The command set that moves one row, packed as `program` packs it.
-json row_command_set(std::uint32_t row_size, std::size_t packet_size, std::uint8_t final_command) {
-    json set = json::array();
-    if (final_command == cmd::erase_data) {
-        set.push_back({{"cmdId", hex(cmd::erase_data)}, {"dataLength", "0x4"}});
-        return set;
-    }
-    const RowPacking packing = pack_row(row_size, packet_size);
-    for (std::size_t i = 0; i < packing.send_data.size();) {
-        std::size_t j = i;
-        while (j < packing.send_data.size() && packing.send_data[j] == packing.send_data[i]) ++j;
-        json c{{"cmdId", hex(cmd::send_data)}, {"dataLength", hex(packing.send_data[i])}};
-        if (j - i > 1) c["repeat"] = hex(j - i);
-        set.push_back(c);
-        i = j;
-    }
-    set.push_back({{"cmdId", hex(final_command)}, {"dataLength", hex(8 + packing.tail)}});
-    return set;
 }
 
 }  // namespace
@@ -179,42 +157,16 @@ int run_generate(const RawOptions& raw, Reporter& out) {
     std::filesystem::path ref = to_stdout ? data_file : std::filesystem::relative(data_file, out_dir, ec);
     if (ec || ref.empty()) ref = data_file;
 
-    json app_info{{"File Version", "0x1"},
-                  {"Product Id", fmt::format("{:08X}", job.product_id)},
-                  {"Packet Checksum Type", hex(static_cast<unsigned>(job.checksum))},
-                  {"Application Id", hex(job.app_id)},
-                  {"flashRowLength", hex(job.row_size)}};
-    json commands = json::array();
-    if (action == Action::program && job.app) {
-        std::vector<std::uint8_t> md{job.app_id};
-        append_le32(md, job.app->start);
-        append_le32(md, job.app->length);
-        commands.push_back({{"comment", fmt::format("Set Application Metadata: app {}, 0x{:08X}, {} bytes ({})",
-                                                    job.app_id, job.app->start, job.app->length, job.app_origin)},
-                            {"cmdId", hex(cmd::set_app_metadata)},
-                            {"dataLength", "0x9"},
-                            {"data", hex_bytes(md)}});
-    }
-    const std::uint8_t final_command = action == Action::program  ? cmd::program_data
-                                       : action == Action::verify ? cmd::verify_data
-                                                                  : cmd::erase_data;
-    commands.push_back({{"comment", fmt::format("{} rows of {} bytes, {}-byte packets", job.row_count(), job.row_size,
-                                                engine.packet_size)},
-                        {"dataFile", ref.generic_string()},
-                        {"flashRowLength", hex(job.row_size)},
-                        {"repeat", "EoF"},
-                        {"commandSet", row_command_set(job.row_size, engine.packet_size, final_command)}});
-    if (action != Action::erase && job.app) {
-        const std::uint8_t app[1] = {job.app_id};
-        commands.push_back({{"comment", "Verify Application"},
-                            {"cmdId", hex(cmd::verify_app)},
-                            {"dataLength", "0x1"},
-                            {"data", hex_bytes(app)}});
-    }
-    const json doc{{"APPInfo", app_info}, {"commands", commands}};
+    // The document is the plan `program` (or verify, erase) sends, written out; each command
+    // carries --retries as retriesCount, so `run` recovers as `program` does.
+    DocumentOptions d;
+    d.data_file = ref;
+    d.row_size = job.row_size;
+    d.app_id = job.app_id;
+    d.retries = engine.retries;
+    const std::string text = formats::write_mtbdfu(document_of_plan(plan_job(job, action, engine.packet_size), d));
     out.open_log();
     if (to_stdout) {
-        const std::string text = doc.dump(2) + '\n';
         if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size() || std::fflush(stdout) != 0)
             throw Error(ExitCode::internal, fmt::format("-o -: writing standard output failed: {}", std::strerror(errno)));
         return 0;
@@ -222,7 +174,7 @@ int run_generate(const RawOptions& raw, Reporter& out) {
     errno = 0;
     std::ofstream f(out_path, std::ios::out | std::ios::trunc);
     if (!f) throw Error(ExitCode::usage, fmt::format("-o: cannot write {}: {}", out_path.string(), std::strerror(errno)));
-    f << doc.dump(2) << '\n';
+    f << text;
     f.close();
     if (!f) throw Error(ExitCode::internal, fmt::format("writing {} failed: {}", out_path.string(), std::strerror(errno)));
 

@@ -8,6 +8,7 @@
 #include "core/error.hpp"
 #include "core/packet.hpp"
 #include "core/protocol.hpp"
+#include "core/requests.hpp"
 
 namespace dfu {
 
@@ -19,17 +20,6 @@ void rethrow_as_run_error(const std::string& interrupted) {
     } catch (const transports::IoError& e) {
         throw Error(ExitCode::no_response, e.what());
     }
-}
-
-std::optional<DeviceIdentity> identity_from_enter(std::span<const std::uint8_t> d) noexcept {
-    if (d.size() < 8) return std::nullopt;
-    DeviceIdentity id;
-    id.silicon_id = read_le32(d.data());
-    id.silicon_rev = d[4];
-    id.sdk_minor = d[5];
-    id.sdk_major = d[6];
-    id.sdk_build = d[7];
-    return id;
 }
 
 Client::Client(transports::Transport& transport, ChecksumType checksum, EngineOptions options, EventSink& events,
@@ -58,19 +48,6 @@ void Client::send(std::uint8_t code, std::span<const std::uint8_t> data, transpo
     ++commands_;
 }
 
-namespace {
-
-// The fewest data bytes a success answer to `code` carries (docs/protocol.md, "Commands").
-std::size_t least_answer_data(std::uint8_t code) {
-    switch (code) {
-        case cmd::enter: return 8;                // silicon ID, revision, loader version
-        case cmd::verify_app: return 1;           // the valid flag
-        default: return 0;
-    }
-}
-
-}  // namespace
-
 Response Client::command(std::uint8_t code, std::span<const std::uint8_t> data) {
     return command(code, data, options_.timeout);
 }
@@ -87,7 +64,7 @@ Response Client::command(std::uint8_t code, std::span<const std::uint8_t> data, 
         // A success that carries less than this command's answer always does is the late answer
         // to an earlier request (one whose wait ran out just before it came, the recovery's
         // discard already done): skip it and keep listening for our own, within our deadline.
-        if (r.status == status::success && r.data.size() < least_answer_data(code)) {
+        if (r.status == status::success && r.data.size() < requests::least_answer_size(code)) {
             events_.on_note(fmt::format("skipped a late answer to an earlier command while waiting for {}",
                                         command_name(code)));
             continue;
@@ -115,10 +92,7 @@ Response Client::await_answer(std::uint8_t code, std::span<const std::uint8_t> d
                               fmt::format("no response to {} within {} ms", command_name(code),
                                           std::chrono::duration_cast<std::chrono::milliseconds>(timeout).count()));
         }
-        Waiting w{code, std::nullopt, now - sent};
-        if ((code == cmd::program_data || code == cmd::verify_data || code == cmd::erase_data) && data.size() >= 4)
-            w.row_address = read_le32(data.data());
-        events_.on_waiting(w);
+        events_.on_waiting(Waiting{code, requests::row_address_of(code, data), now - sent});
     }
     answered_at_ = transports::Clock::now();
     const auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(*answered_at_ - sent);

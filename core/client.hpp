@@ -63,9 +63,6 @@ public:
 // as its message, a port that failed in use becomes exit 5; anything else is rethrown as is.
 [[noreturn]] void rethrow_as_run_error(const std::string& interrupted);
 
-// The identity in an Enter DFU answer (docs/protocol.md, "Commands"); nullopt when it is shorter than 8 bytes.
-std::optional<DeviceIdentity> identity_from_enter(std::span<const std::uint8_t> data) noexcept;
-
 class Client {
 public:
     Client(transports::Transport& transport, ChecksumType checksum, EngineOptions options, EventSink& events,

@@ -7,47 +7,16 @@
 #include "core/error.hpp"
 #include "core/packet.hpp"
 #include "core/protocol.hpp"
+#include "core/recovery.hpp"
+#include "core/requests.hpp"
 #include "core/row_packing.hpp"
 
 namespace dfu {
-
-const char* action_name(Action a) noexcept {
-    switch (a) {
-        case Action::program:
-            return "program";
-        case Action::verify:
-            return "verify";
-        case Action::erase:
-            return "erase";
-    }
-    return "?";
-}
-
-// The device answered with an error status. Recoverable or not is decided by the caller.
-struct DeviceStatus {
-    std::uint8_t status;
-    std::uint8_t command;
-    bool cut = false;  // the answer came before the packet could have arrived whole
-};
 
 namespace {
 
 constexpr std::size_t kMinPacket = kFrameOverhead + 8 + 1;  // Program Data: address, CRC, one byte
 constexpr std::size_t kFrameLimit = kFrameOverhead + kMaxPacketData;
-
-// Statuses that a lost or damaged byte can cause: worth redoing the unit. ERROR_CMD is
-// among them because a device that dropped to NONE after an error whose answer was lost
-// refuses everything but Enter DFU; a device that really lacks a command refuses it every
-// time, and the idle-attempt budget ends that quickly.
-bool status_is_transient(std::uint8_t s) noexcept {
-    return s == status::checksum || s == status::length || s == status::data || s == status::verify ||
-           s == status::command;
-}
-
-std::string status_text(const DeviceStatus& s) {
-    return fmt::format("{} answered {} (0x{:02X}): {}", command_name(s.command), status_name(s.status), s.status,
-                       status_meaning(s.status));
-}
 
 // A device that refuses the very first row's packets for their length is almost always set
 // up differently from the command line, not damaged by the line: say which setting to check.
@@ -63,76 +32,6 @@ std::string length_hint(const DeviceStatus& s, std::size_t rows_done, std::uint3
                            "larger than the device's flash row",
                            packet_size, row_size);
     return {};
-}
-
-Response expect_success(Client& client, std::uint8_t code, std::span<const std::uint8_t> data) {
-    Response r = client.command(code, data);
-    if (r.status != status::success) throw DeviceStatus{r.status, code, r.before_request_end};
-    return r;
-}
-
-// Enter DFU and read the identity (docs/protocol.md, "Commands"). One attempt; the caller retries.
-DeviceIdentity enter_once(Client& client, std::uint32_t product_id) {
-    std::vector<std::uint8_t> payload;
-    append_le32(payload, product_id);
-    payload.push_back(0);
-    payload.push_back(0);
-    Response r = expect_success(client, cmd::enter, payload);
-    if (r.data.size() < 8)
-        throw LinkFailure(LinkFailure::Kind::corrupt,
-                          fmt::format("Enter DFU answer carries {} bytes, expected 8", r.data.size()));
-    return *identity_from_enter(r.data);
-}
-
-// Enter with retries. A refused product ID is an identity error (exit 8), but only on the
-// first Enter of a run: once the device has taken the product ID, a refusal later is damage
-// on the line. The refusal is asked once more, never more: the device answers ERROR_DATA both
-// to a wrong product ID and to a packet whose end byte was damaged (docs/protocol.md, "Status
-// codes"), so a single 0x04 cannot tell a wrong file from one hit byte. Two in a row can: on
-// the 1 % fault soak one refusal alone gave a false exit 8 (seeds 41-50).
-// Every retry is a Recovery, reported through `recovered` so the caller counts it.
-template <typename OnRecovery>
-DeviceIdentity enter_device(Client& client, std::uint32_t product_id, OnRecovery&& recovered, bool first) {
-    constexpr unsigned kRefusalsForMismatch = 2;
-    const unsigned attempts = client.options().retries + 1;
-    unsigned refusals = 0;
-    for (unsigned attempt = 1;; ++attempt) {
-        try {
-            return enter_once(client, product_id);
-        } catch (const LinkFailure& f) {
-            if (attempt >= attempts) {
-                if (f.kind() == LinkFailure::Kind::timeout)
-                    throw Error(
-                        ExitCode::no_response,
-                        fmt::format("no response from the device on {} to Enter DFU ({} attempts, up to {} ms each): "
-                                    "check the port and baud rate, that the device is in its bootloader, "
-                                    "and the checksum type (--checksum)",
-                                    client.transport().description(), attempts, client.options().timeout.count()));
-                throw Error(ExitCode::no_response,
-                            fmt::format("{} ({} attempts): check the baud rate and --checksum", f.what(), attempts));
-            }
-            recovered(Recovery{f.what(), "Enter DFU", attempt, attempts});
-        } catch (const DeviceStatus& s) {
-            const bool refusal = first && s.status == status::data;
-            if (refusal && ++refusals >= std::min(kRefusalsForMismatch, attempts))
-                throw Error(ExitCode::identity_mismatch,
-                            fmt::format("the device refused product ID 0x{:08X} ({}, {} times): the file or "
-                                        "--product-id is for another product",
-                                        product_id, status_name(s.status), refusals));
-            if (attempt >= attempts) {
-                // 0x03 is framing as often as a product ID the device cannot take: only a
-                // refusal that lasts through every attempt counts.
-                if (first && s.status == status::length)
-                    throw Error(ExitCode::identity_mismatch,
-                                fmt::format("the device refused product ID 0x{:08X} ({}): the file or --product-id is "
-                                            "for another product",
-                                            product_id, status_name(s.status)));
-                throw Error(ExitCode::device_error, status_text(s));
-            }
-            recovered(Recovery{status_text(s), "Enter DFU", attempt, attempts});
-        }
-        client.settle_after_error();
-    }
 }
 
 }  // namespace
@@ -173,8 +72,9 @@ bool Flasher::packets_refused(const DeviceStatus& s) {
 }
 
 void Flasher::enter() {
-    const DeviceIdentity id =
-        enter_device(client_, job_.product_id, [this](const Recovery& r) { report_recovery(r); }, !entered_);
+    const DeviceIdentity id = enter_device(
+        client_, job_.product_id, client_.options().timeout, [this](const Recovery& r) { report_recovery(r); },
+        !entered_);
     entered_ = true;
     result_.device = id;
     // Modern loaders report 0/0 and files built for any part say 0: the identity is compared
@@ -189,15 +89,6 @@ void Flasher::enter() {
         throw Error(ExitCode::identity_mismatch,
                     fmt::format("the device's silicon revision is 0x{:02X} but {} is built for 0x{:02X}",
                                 id.silicon_rev, job_.source, *job_.silicon_rev));
-}
-
-Response Flasher::ask(std::uint8_t code, std::span<const std::uint8_t> data) {
-    Response r = expect_success(client_, code, data);
-    if (!r.data.empty() && code != cmd::verify_app)
-        throw LinkFailure(
-            LinkFailure::Kind::corrupt,
-            fmt::format("the answer to {} carries {} data bytes, expected none", command_name(code), r.data.size()));
-    return r;
 }
 
 void Flasher::report_recovery(const Recovery& r) {
@@ -217,27 +108,16 @@ void Flasher::reenter() {
     client_.command_unanswered(cmd::sync, {});
 }
 
-// --retries bounds the attempts that fail at the same point as the one before: a dead
-// device, a refusal, or a Program Data slower than --timeout fails the same way every time
-// and gives up after that many. Noise on a line that works strikes at random points; since
-// a whole row is the unit of recovery, a noisy row gets more attempts, up to
-// kNoisyLinkFactor times as many, before the run stops.
-constexpr unsigned kNoisyLinkFactor = 4;
-
 template <typename Op>
 void Flasher::with_recovery(const std::string& unit, Op&& op) {
-    const unsigned retries = client_.options().retries;
-    // The most attempts at `unit`: what the recovery events and the final error count to.
-    const unsigned max_attempts = (retries + 1) * kNoisyLinkFactor;
-    unsigned same_point = 0;
-    std::size_t last_point = SIZE_MAX;
-    for (unsigned attempt = 1;; ++attempt) {
+    // A whole row is the unit of recovery: --retries bounds the attempts failing at the same
+    // packet of it, noise at varying packets gets more (UnitAttempts).
+    UnitAttempts attempts(client_.options().retries);
+    const unsigned max_attempts = attempts.max_attempts();
+    for (;; attempts.next()) {
+        const unsigned attempt = attempts.attempt();
         step_ = 0;
-        const auto gave_up = [&] {
-            same_point = step_ == last_point ? same_point + 1 : 1;
-            last_point = step_;
-            return same_point > retries || attempt >= max_attempts;
-        };
+        const auto gave_up = [&] { return attempts.failed_at(step_); };
         try {
             op();
             return;
@@ -273,7 +153,7 @@ void Flasher::transfer_row(const RowStep& row, std::uint8_t final_command) {
             client_.command_unanswered(cmd::send_data_no_response, bytes.subspan(offset, n));
         } else {
             try {
-                ask(cmd::send_data, bytes.subspan(offset, n));
+                ask(client_, cmd::send_data, bytes.subspan(offset, n));
                 unsure = 0;
             } catch (const LinkFailure& f) {
                 // The device may or may not have buffered this chunk. Going on costs nothing:
@@ -287,13 +167,9 @@ void Flasher::transfer_row(const RowStep& row, std::uint8_t final_command) {
         }
         offset += n;
     }
-    std::vector<std::uint8_t> last;
-    last.reserve(8 + packing_.tail);
-    append_le32(last, row.address);
-    append_le32(last, crc32c(bytes));
-    last.insert(last.end(), bytes.begin() + static_cast<std::ptrdiff_t>(offset), bytes.end());
+    const requests::Bytes last = requests::row_end(row.address, bytes, bytes.subspan(offset));
     ++step_;
-    ask(final_command, last);
+    ask(client_, final_command, last);
     probing_ = false;  // the device takes packets of this size: keep them for the run
 }
 
@@ -307,19 +183,17 @@ void Flasher::row_finished(const RowStep& row) {
 }
 
 void Flasher::set_app_metadata() {
-    std::vector<std::uint8_t> payload{job_.app_id};
-    append_le32(payload, job_.app->start);
-    append_le32(payload, job_.app->length);
-    with_recovery("Set Application Metadata", [&] { ask(cmd::set_app_metadata, payload); });
+    const requests::Bytes payload = requests::set_app_metadata(job_.app_id, job_.app->start, job_.app->length);
+    with_recovery("Set Application Metadata", [&] { ask(client_, cmd::set_app_metadata, payload); });
 }
 
 void Flasher::verify_application() {
-    const std::uint8_t app[1] = {job_.app_id};
+    const requests::Bytes app = requests::verify_app(job_.app_id);
     with_recovery("Verify Application", [&] {
-        Response r = ask(cmd::verify_app, app);
-        if (r.data.empty())
+        Response r = ask(client_, cmd::verify_app, app);
+        result_.app_valid = requests::decode_verify_app(r.data);
+        if (!result_.app_valid)
             throw LinkFailure(LinkFailure::Kind::corrupt, "Verify Application answer carries no result byte");
-        result_.app_valid = r.data[0] == 0x01;
     });
 }
 
@@ -349,16 +223,15 @@ RunResult Flasher::run(Action action) {
             if (const auto* eiv = std::get_if<EivStep>(&step)) {
                 if (action == Action::erase) continue;
                 const std::string unit = fmt::format("Set EI Vector ({}:{})", job_.source, eiv->line);
-                with_recovery(unit, [&] { ask(cmd::set_eiv, eiv->vector); });
+                with_recovery(unit, [&] { ask(client_, cmd::set_eiv, requests::set_eiv(eiv->vector)); });
                 continue;
             }
             const auto& row = std::get<RowStep>(step);
             const std::string unit = row.line ? fmt::format("row 0x{:08X} ({}:{})", row.address, job_.source, row.line)
                                               : fmt::format("row 0x{:08X}", row.address);
             if (action == Action::erase) {
-                std::uint8_t addr[4];
-                for (int i = 0; i < 4; ++i) addr[i] = static_cast<std::uint8_t>(row.address >> (8 * i));
-                with_recovery(unit, [&] { ask(cmd::erase_data, addr); });
+                const requests::Bytes addr = requests::erase(row.address);
+                with_recovery(unit, [&] { ask(client_, cmd::erase_data, addr); });
             } else if (action == Action::program) {
                 with_recovery(unit, [&] { transfer_row(row, cmd::program_data); });
             } else {
@@ -416,8 +289,8 @@ DeviceIdentity query_device(transports::Transport& transport, ChecksumType check
     Client client(transport, checksum, options, events, cancel);
     try {
         transport.discard_input();
-        const DeviceIdentity id =
-            enter_device(client, product_id, [&events](const Recovery& r) { events.on_recovery(r); }, true);
+        const DeviceIdentity id = enter_device(
+            client, product_id, options.timeout, [&events](const Recovery& r) { events.on_recovery(r); }, true);
         client.command_unanswered(cmd::exit, {});
         return id;
     } catch (...) {

@@ -10,15 +10,14 @@
 
 #include "core/client.hpp"
 #include "core/events.hpp"
+#include "core/recovery.hpp"
 #include "core/firmware_job.hpp"
+#include "core/job_plan.hpp"
 #include "core/row_packing.hpp"
 #include "transports/transport.hpp"
 
 namespace dfu {
 
-enum class Action : std::uint8_t { program, verify, erase };
-struct DeviceStatus;
-const char* action_name(Action a) noexcept;
 
 struct RunResult {
     Action action = Action::program;
@@ -50,8 +49,6 @@ public:
 
 private:
     void enter();
-    // One command that must succeed, with an answer of the right shape.
-    Response ask(std::uint8_t code, std::span<const std::uint8_t> data);
     void transfer_row(const RowStep& row, std::uint8_t final_command);
     template <typename Op>
     void with_recovery(const std::string& unit, Op&& op);

@@ -9,6 +9,7 @@
 
 #include "core/packet.hpp"
 #include "core/protocol.hpp"
+#include "core/requests.hpp"
 #include "formats/input_error.hpp"
 #include "formats/rows.hpp"
 
@@ -80,15 +81,13 @@ public:
         plan_.bytes.reserve(plan_bytes_estimate());
         for (const auto& s : doc_.sessions) {
             session_ = &plan_.sessions.emplace_back();
+            open_row_.reset();
             session_->json_path = s.json_path;
             ScriptCommand enter;
             enter.where = s.json_path + " (Enter DFU)";
             enter.timeout = top.timeout;
             enter.retries = options_.enter_retries;
-            std::vector<std::uint8_t> enter_data;
-            append_le32(enter_data, doc_.app_info.product_id);
-            enter_data.insert(enter_data.end(), {0, 0});
-            emit(new_packet(cmd::enter, add_command(std::move(enter)), store(enter_data)));
+            emit(new_packet(cmd::enter, add_command(std::move(enter)), store(requests::enter(doc_.app_info.product_id))));
             for (const auto& c : s.commands) expand(c, top);
             ScriptCommand exit;
             exit.where = s.json_path + " (Exit DFU)";
@@ -196,9 +195,21 @@ private:
                                              options_.max_packets));
         p.delay_before = pending_delay_;
         pending_delay_ = {};
-        // A failure is redone from the start of its command set's repetition (the row), or alone.
-        p.redo_from =
-            static_cast<std::uint32_t>(group_starts_.empty() ? session_->packets.size() : group_starts_.back());
+        const std::size_t index = session_->packets.size();
+        // The unit a failure redoes. After an error the device is back in NONE with an unknown
+        // row buffer, so nothing smaller than a row can be redone: a data-file row's packets,
+        // and whatever is sent between them, go from the row's first packet. Anything else
+        // from the start of its command set's repetition, or alone.
+        if (p.row != ScriptPacket::kNoRow && (!open_row_ || open_row_->address != p.row)) open_row_ = OpenRow{p.row, index};
+        p.unit = static_cast<std::uint32_t>(open_row_ ? open_row_->first
+                                                      : group_starts_.empty() ? index : group_starts_.back());
+        const ScriptCommand& c = plan_.command_of(p);
+        const bool plain = c.expect_status == status::success && !c.expect_data;
+        p.answer_may_be_lost = plain && p.row != ScriptPacket::kNoRow && p.command == cmd::send_data;
+        p.mismatch_is_finding = plain && p.row != ScriptPacket::kNoRow && p.command == cmd::verify_data;
+        if (p.row != ScriptPacket::kNoRow && (p.command == cmd::program_data || p.command == cmd::verify_data ||
+                                              p.command == cmd::erase_data))
+            open_row_.reset();
         session_->packets.push_back(p);
     }
 
@@ -347,9 +358,9 @@ private:
                 cur->offset += n;
                 plan_.data_file_bytes_ += n;
             } else if (ends_row) {
-                const std::size_t len = c.data_length.value_or(static_cast<std::uint32_t>(8 + left));
-                if (len < 8) fail(c.json_path, "dataLength must be at least 8 (address and CRC-32C)");
-                const std::size_t tail = len - 8;
+                const std::size_t len = c.data_length.value_or(static_cast<std::uint32_t>(requests::kRowEndHeader + left));
+                if (len < requests::kRowEndHeader) fail(c.json_path, "dataLength must be at least 8 (address and CRC-32C)");
+                const std::size_t tail = len - requests::kRowEndHeader;
                 if (tail != left)
                     fail(c.json_path,
                          fmt::format("the command set sends {} bytes per row before this {} and {} with it, but "
@@ -357,18 +368,17 @@ private:
                                      cur->offset, command_name(code), tail, cur->row_size,
                                      tail > left ? tail - left : left - tail, tail > left ? "over" : "short"));
                 data.at = plan_.bytes.size();
-                append_le32(plan_.bytes, row.address);
-                append_le32(plan_.bytes, crc32c(row.data));
-                data.size = static_cast<std::uint16_t>(8 + store(rest).size);
+                requests::append_row_end(plan_.bytes, row.address, row.data, rest);
+                data.size = static_cast<std::uint16_t>(plan_.bytes.size() - data.at);
                 plan_.data_file_bytes_ += tail;
                 ++cur->row;
                 cur->offset = 0;
             } else {  // Erase Data: the row address
-                if (c.data_length && *c.data_length != 4)
+                if (c.data_length && *c.data_length != requests::kEraseSize)
                     fail(c.json_path, "Erase Data carries 4 bytes (the row address)");
                 if (cur->offset != 0) fail(c.json_path, "Erase Data in the middle of a row");
-                data = {plan_.bytes.size(), 4};
-                append_le32(plan_.bytes, row.address);
+                data = {plan_.bytes.size(), requests::kEraseSize};
+                requests::append_erase(plan_.bytes, row.address);
                 ++cur->row;
             }
             p.data_at = data.at;
@@ -388,6 +398,12 @@ private:
     ScriptPlan plan_;
     ScriptSession* session_ = nullptr;
     std::vector<std::size_t> group_starts_;
+    // The data-file row whose packets are being emitted, until its Program/Verify/Erase Data.
+    struct OpenRow {
+        std::uint32_t address = 0;
+        std::size_t first = 0;  // its first packet in the session
+    };
+    std::optional<OpenRow> open_row_;
     std::chrono::microseconds pending_delay_{0};
     std::size_t count_ = 0;
     std::size_t steps_ = 0;

@@ -23,25 +23,40 @@ struct ScriptCommand {
     std::uint8_t expect_status = 0;
     std::optional<std::vector<std::uint8_t>> expect_data;
     std::chrono::microseconds timeout{0};
-    unsigned retries = 0;    // resends of a packet after a lost or garbled answer
-    unsigned reconnect = 0;  // reopen + Enter DFU + redo from redo_from, this many times
+    // The recovery policy's parameters (core/recovery.hpp): --retries for the unit of a packet
+    // of this command (UnitAttempts), and how often the port may be reopened to redo the unit
+    // once those attempts are spent.
+    unsigned retries = 0;
+    unsigned reconnect = 0;
     bool print_output = false;
     int log = -1;  // index into ScriptPlan::logs, or -1
 };
 
 // One packet of the plan, 32 bytes whatever it carries: its data lives in ScriptPlan::bytes,
-// where the literal data of a repeated command is stored once.
+// where the literal data of a repeated command is stored once. It carries what the runner
+// needs to recover (docs/design.md, "Recovery policy").
 struct ScriptPacket {
     std::uint32_t command_index = 0;  // into ScriptPlan::commands
-    std::uint32_t redo_from = 0;      // first packet of the repetition this one belongs to
-    std::uint64_t data_at = 0;        // into ScriptPlan::bytes
+    // The first packet of the unit this one belongs to, what a recovery redoes: the row for
+    // a data-file row's packets (and for anything sent in the middle of one), else the
+    // command-set repetition, else the packet alone.
+    std::uint32_t unit = 0;
+    std::uint64_t data_at = 0;  // into ScriptPlan::bytes
     std::uint16_t data_size = 0;
     std::uint8_t command = 0;
-    bool answered = true;        // false for Sync, Exit, Send Data Without Response
+    bool answered : 1 = true;  // false for Sync, Exit, Send Data Without Response
+    // A Send Data of a data-file row: a lost answer is let pass, the row's CRC-32C at its
+    // Program/Verify Data decides whether the device got the chunk.
+    bool answer_may_be_lost : 1 = false;
+    // A Verify Data of a data-file row: ERROR_VERIFY is a finding (the row differs), noted
+    // and reported at the end, not a failure to recover from.
+    bool mismatch_is_finding : 1 = false;
     std::uint32_t row = kNoRow;  // the row a data-file packet belongs to (rows are aligned: never kNoRow)
     std::chrono::microseconds delay_before{0};
     static constexpr std::uint32_t kNoRow = 0xFFFFFFFF;
 };
+
+static_assert(sizeof(ScriptPacket) == 32, "a plan holds millions of packets");
 
 struct ScriptSession {
     std::string json_path;

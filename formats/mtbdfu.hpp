@@ -3,7 +3,8 @@
 // The parser is strict: it validates the whole document, loads every data file it names and
 // throws InputError on the first problem, with the JSON path of the offending value (for
 // example "sessions[1].commands[0].commandSet[2].cmdId") and what to do about it. Nothing
-// here talks to a device; the runner in core/ turns the model into packets.
+// here talks to a device: core/script_plan.cpp turns the model into packets, core/script_runner.cpp
+// sends them; formats/mtbdfu_writer.cpp writes the model back out.
 #pragma once
 
 #include <chrono>
@@ -74,6 +75,7 @@ struct MtbdfuCommand {
     std::optional<unsigned> reconnect;                 // "reconnect"
     std::optional<std::chrono::microseconds> timeout;  // "timeoutS" / "timeoutMS" / "timeoutUS" (> 0)
     std::optional<std::chrono::microseconds> delay;    // "delayS" / "delayMS" / "delayUS": pause before
+    std::string comment;                               // "comment": written by write_mtbdfu, not read
 
     bool is_group() const noexcept { return !command_set.empty(); }
 };

@@ -68,10 +68,6 @@ Packet encode_set_spi_speed(std::uint32_t hz, std::uint8_t mode_bits) {
     return p;
 }
 
-Packet encode_get_speed(Interface iface) {
-    return {cmd::speed, 0x01, static_cast<std::uint8_t>(iface)};
-}
-
 std::optional<std::uint32_t> decode_speed(std::span<const std::uint8_t> reply) {
     if (reply.size() < 6 || reply[0] != cmd::speed || reply[1] != status::ok) return std::nullopt;
     return get_u32(reply, 2);

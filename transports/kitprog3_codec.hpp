@@ -97,8 +97,7 @@ std::uint8_t spi_mode_bits(std::uint8_t mode, bool lsb_first);
 
 Packet encode_set_i2c_speed(std::uint8_t index);
 Packet encode_set_spi_speed(std::uint32_t hz, std::uint8_t mode_bits);
-Packet encode_get_speed(Interface iface);
-// The value a successful set/get speed reply carries (I2C: the index, SPI: Hz).
+// The value a successful set speed reply carries (I2C: the index, SPI: Hz).
 std::optional<std::uint32_t> decode_speed(std::span<const std::uint8_t> reply);
 
 // --- I2C (0x87, 0x88) ---

@@ -23,7 +23,6 @@ std::chrono::microseconds poll_backoff(unsigned empty_polls) {
 PolledBusTransport::PolledBusTransport(std::unique_ptr<BusPort> port, std::size_t max_packet) : port_(std::move(port)) {
     caps_.max_packet = std::min(max_packet, port_->max_transfer());
     caps_.gap_after_unanswered = std::chrono::microseconds(0);  // transactions delimit packets
-    caps_.polled_responses = true;
 }
 
 void PolledBusTransport::send(std::span<const std::uint8_t> packet, Reply) {

@@ -22,8 +22,6 @@ struct Capabilities {
     // Silence the device needs after a packet it does not answer, before the next
     // one, because it finds the end of a packet by an idle gap (UART).
     std::chrono::microseconds gap_after_unanswered{0};
-    // Responses must be polled for (I2C, SPI) rather than arriving by themselves.
-    bool polled_responses = false;
     // One character's time on a wire with a line rate (UART); 0 where none is known. The
     // engine's response timer counts it into every wait.
     std::chrono::nanoseconds char_time{0};

@@ -28,7 +28,6 @@ UsbHidTransport::UsbHidTransport(std::unique_ptr<HidDevice> device, std::string 
     : device_(std::move(device)), description_(std::move(description)) {
     caps_.max_packet = kReport;
     caps_.gap_after_unanswered = std::chrono::microseconds(0);  // reports delimit packets
-    caps_.polled_responses = false;
     discard_stale_reports(*device_);
 }
 

@@ -30,11 +30,6 @@ EngineOptions fast_options() {
     return o;
 }
 
-std::size_t count_code(const InProcessDevice& dev, std::uint8_t code) {
-    std::size_t n = 0;
-    for (const auto& p : dev.sent()) n += p[1] == code;
-    return n;
-}
 
 // Runs and returns the error the run must end with.
 Error run_expecting_error(Flasher& f, Action action) {
@@ -59,8 +54,8 @@ TEST_CASE("program: 64-byte packets carry a 512-byte row in 10 packets, then Ver
     check_flash_has(dev.flash(), job);
     CHECK(r.rows_done == 4);
     CHECK(r.app_valid == true);
-    CHECK(count_code(dev, cmd::send_data) == 4 * 9);
-    CHECK(count_code(dev, cmd::program_data) == 4);
+    CHECK(dev.sent_count(cmd::send_data) == 4 * 9);
+    CHECK(dev.sent_count(cmd::program_data) == 4);
     for (const auto& p : dev.sent()) CHECK(p.size() <= 64);
     CHECK(dev.sent().front()[1] == cmd::enter);
     CHECK(dev.sent()[1][1] == cmd::set_app_metadata);
@@ -81,8 +76,8 @@ TEST_CASE("program: a packet size the device accepts sends a whole row in one Pr
     NullEvents ev;
     Flasher(dev, job, o, ev).run(Action::program);
     check_flash_has(dev.flash(), job);
-    CHECK(count_code(dev, cmd::send_data) == 0);
-    CHECK(count_code(dev, cmd::program_data) == 3);
+    CHECK(dev.sent_count(cmd::send_data) == 0);
+    CHECK(dev.sent_count(cmd::program_data) == 3);
 }
 
 TEST_CASE("program: 128- and 256-byte rows") {
@@ -125,7 +120,7 @@ TEST_CASE("recovery: each kind of damage is survived - by going on or by redoing
                 CHECK(r.recoveries == 1);
                 CHECK_FALSE(ev.recoveries[0].redone);
                 CHECK(ev.recoveries[0].attempt == 1);
-                CHECK(count_code(dev, cmd::enter) == 1);
+                CHECK(dev.sent_count(cmd::enter) == 1);
             } else if (send_data && (fault == Fault::lose_request || fault == Fault::corrupt_request_lose_response)) {
                 // The chunk never arrived: going on, then the row's CRC-32C refuses the row
                 // and it is redone. A damaged chunk whose error answer is lost left the device
@@ -228,9 +223,9 @@ TEST_CASE("recovery is bounded: a row that always fails ends with exit 5 after r
     CHECK(e.code() == ExitCode::no_response);
     CHECK(std::string(e.what()).find("row 0x10000000") != std::string::npos);
     CHECK(std::string(e.what()).find("3 attempts") != std::string::npos);
-    CHECK(count_code(dev, cmd::program_data) == 3);
+    CHECK(dev.sent_count(cmd::program_data) == 3);
     CHECK(f.result().rows_done == 0);
-    CHECK(count_code(dev, cmd::exit) == 0);
+    CHECK(dev.sent_count(cmd::exit) == 0);
 }
 
 TEST_CASE("a status that retrying cannot fix fails at once with exit 6 naming row and status") {
@@ -244,7 +239,7 @@ TEST_CASE("a status that retrying cannot fix fails at once with exit 6 naming ro
     const std::string m = e.what();
     CHECK(m.find("ERROR_ADDRESS") != std::string::npos);
     CHECK(m.find("row 0x10010000") != std::string::npos);
-    CHECK(count_code(dev, cmd::program_data) == 1);
+    CHECK(dev.sent_count(cmd::program_data) == 1);
 }
 
 TEST_CASE("a wrong product ID is an identity mismatch (exit 8)") {
@@ -257,9 +252,9 @@ TEST_CASE("a wrong product ID is an identity mismatch (exit 8)") {
     const Error e = run_expecting_error(f, Action::program);
     CHECK(e.code() == ExitCode::identity_mismatch);
     CHECK(std::string(e.what()).find("0x01020304") != std::string::npos);
-    CHECK(count_code(dev, cmd::send_data) == 0);
+    CHECK(dev.sent_count(cmd::send_data) == 0);
     // Asked once more to tell a wrong product from a damaged end byte, never the full --retries.
-    CHECK(count_code(dev, cmd::enter) == 2);
+    CHECK(dev.sent_count(cmd::enter) == 2);
 }
 
 TEST_CASE("one Enter refused because its end byte was damaged is not a wrong product") {
@@ -273,7 +268,7 @@ TEST_CASE("one Enter refused because its end byte was damaged is not a wrong pro
     NullEvents ev;
     Flasher f(dev, job, fast_options(), ev);
     CHECK_NOTHROW(f.run(Action::program));
-    CHECK(count_code(dev, cmd::enter) >= 2);
+    CHECK(dev.sent_count(cmd::enter) >= 2);
     check_flash_has(dev.flash(), job);
 }
 
@@ -309,7 +304,7 @@ TEST_CASE("verify: every differing row is found and reported (exit 7), matching 
     CHECK(e.code() == ExitCode::verify_failed);
     CHECK(std::string(e.what()).find("2 of 5 rows") != std::string::npos);
     CHECK(f.result().mismatched_rows == std::vector<std::uint32_t>{kBase + 512, kBase + 4 * 512});
-    CHECK(count_code(dev, cmd::program_data) == 5);  // only the first run wrote
+    CHECK(dev.sent_count(cmd::program_data) == 5);  // only the first run wrote
 }
 
 TEST_CASE("verify: a signed image is also checked with Verify Application") {
@@ -318,12 +313,12 @@ TEST_CASE("verify: a signed image is also checked with Verify Application") {
     sign(job, 1500);
     NullEvents ev;
     Flasher(dev, job, fast_options(), ev).run(Action::program);
-    const std::size_t asked_by_program = count_code(dev, cmd::verify_app);
-    const std::size_t metadata_by_program = count_code(dev, cmd::set_app_metadata);
+    const std::size_t asked_by_program = dev.sent_count(cmd::verify_app);
+    const std::size_t metadata_by_program = dev.sent_count(cmd::set_app_metadata);
     Flasher f(dev, job, fast_options(), ev);
     const RunResult r = f.run(Action::verify);
-    CHECK(count_code(dev, cmd::verify_app) == asked_by_program + 1);
-    CHECK(count_code(dev, cmd::set_app_metadata) == metadata_by_program);  // verify writes nothing
+    CHECK(dev.sent_count(cmd::verify_app) == asked_by_program + 1);
+    CHECK(dev.sent_count(cmd::set_app_metadata) == metadata_by_program);  // verify writes nothing
     CHECK(r.app_valid == true);
 }
 
@@ -387,7 +382,7 @@ TEST_CASE("interrupt: stops between packets, exit 130, no Exit DFU sent") {
     CHECK(e.code() == ExitCode::interrupted);
     CHECK(std::string(e.what()).find("2 of 6 rows") != std::string::npos);
     CHECK(dev.sent().size() == 26);
-    CHECK(count_code(dev, cmd::exit) == 0);
+    CHECK(dev.sent_count(cmd::exit) == 0);
     CHECK(dev.state() == DFU_STATE_UPDATING);
 }
 
@@ -428,8 +423,8 @@ TEST_CASE("Send Data Without Response: chunks go unanswered, and a lost one is c
         const FirmwareJob job = make_job(3);
         Flasher(dev, job, o, ev).run(Action::program);
         check_flash_has(dev.flash(), job);
-        CHECK(count_code(dev, cmd::send_data_no_response) == 3 * 9);
-        CHECK(count_code(dev, cmd::send_data) == 0);
+        CHECK(dev.sent_count(cmd::send_data_no_response) == 3 * 9);
+        CHECK(dev.sent_count(cmd::send_data) == 0);
     }
     InProcessDevice dev(InProcessDevice::default_config());
     dev.set_fault_plan(
@@ -452,8 +447,8 @@ TEST_CASE("packet size auto: whole rows, one Program Data each, to a device that
     const RunResult r = Flasher(dev, job, o, ev).run(Action::program);
     check_flash_has(dev.flash(), job);
     CHECK(r.packet_size == 512 + 8 + 7);
-    CHECK(count_code(dev, cmd::send_data) == 0);
-    CHECK(count_code(dev, cmd::program_data) == 3);
+    CHECK(dev.sent_count(cmd::send_data) == 0);
+    CHECK(dev.sent_count(cmd::program_data) == 3);
     CHECK(r.recoveries == 0);
 }
 
@@ -474,6 +469,6 @@ TEST_CASE("packet size auto: a device that refuses whole rows twice gets 64-byte
     CHECK(r.recoveries == 1);
     REQUIRE(ev.notes.size() == 1);
     CHECK(ev.notes[0].find("does not take 527-byte packets") != std::string::npos);
-    CHECK(count_code(dev, cmd::program_data) == 2 + 3);
-    CHECK(count_code(dev, cmd::send_data) == 3 * 9);
+    CHECK(dev.sent_count(cmd::program_data) == 2 + 3);
+    CHECK(dev.sent_count(cmd::send_data) == 3 * 9);
 }

@@ -76,7 +76,7 @@ TEST_CASE("a data-file command set becomes Send Data chunks and Program Data wit
                                                       static_cast<std::uint8_t>(crc >> 24)});
     CHECK(bytes(packets[11]) == std::vector<std::uint8_t>(data.begin() + 512, data.begin() + 512 + 57));
     // A failure is redone from its row's first packet.
-    for (std::size_t i = 11; i <= 20; ++i) CHECK(packets[i].redo_from == 11);
+    for (std::size_t i = 11; i <= 20; ++i) CHECK(packets[i].unit == 11);
     CHECK(plan.where(packets[10]) == "commands[0].commandSet[2] (row 0x10000000)");
     CHECK(plan.data_file_bytes() == 1024);
 }

@@ -359,6 +359,47 @@ TEST_CASE("inspect counts what run sends") {
     CHECK(contains(c.out, "product ID 0x01020304"));
 }
 
+TEST_CASE("inspect's packet counts are what dfu-sim receives on a clean line: program, verify, erase and run") {
+    TempDir dir;
+    write_text(dir / "app.hex", to_intel_hex(signed_app()));
+    const std::string app = (dir / "app.hex").string();
+    const std::vector<std::string> common{"--product-id", "01020304", "--packet-size", "64"};
+    auto with = [&](std::vector<std::string> args) {
+        args.insert(args.end(), common.begin(), common.end());
+        return args;
+    };
+    const auto i = dfuhost(with({"inspect", app, "--json"}));
+    INFO(i.out << i.err);
+    REQUIRE(i.exit_code == 0);
+    const auto counts = nlohmann::json::parse(i.out);
+    auto received = [](const Simulator& sim) {
+        const std::string t = sim.trace();
+        std::size_t n = 0;
+        for (std::size_t at = t.find(" rx "); at != std::string::npos; at = t.find(" rx ", at + 1)) ++n;
+        return n;
+    };
+    TempDir sim_dir;
+    Simulator sim(sim_dir, {});
+    std::size_t before = 0;
+    for (const char* action : {"program", "verify", "erase"}) {
+        CAPTURE(action);
+        const auto r = dfuhost(with({action, app, "--uart", sim.pty()}));
+        INFO(r.out << r.err);
+        REQUIRE(r.exit_code == 0);
+        const std::size_t now = received(sim);
+        CHECK(now - before == counts[std::string(action) + "_plan"]["packets"].get<std::size_t>());
+        before = now;
+    }
+    REQUIRE(dfuhost(with({"generate", app, "-o", (dir / "s.mtbdfu").string()})).exit_code == 0);
+    const auto s = dfuhost({"inspect", (dir / "s.mtbdfu").string(), "--json"});
+    REQUIRE(s.exit_code == 0);
+    const auto r = dfuhost({"run", (dir / "s.mtbdfu").string(), "--uart", sim.pty()});
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(received(sim) - before == nlohmann::json::parse(s.out)["packets"].get<std::size_t>());
+    CHECK(counts["program_plan"]["packets"] == nlohmann::json::parse(s.out)["packets"]);
+}
+
 TEST_CASE("run: a device of another product refuses Enter DFU and the run exits 8, flash untouched") {
     TempDir dir;
     Simulator sim(dir, {"--product-id", "0x0A0B0C0D"});

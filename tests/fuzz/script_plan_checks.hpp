@@ -36,7 +36,7 @@ inline void check_plan(const dfu::ScriptPlan& plan, const dfu::formats::Mtbdfu& 
             const auto& p = packets[i];
             FUZZ_CHECK(p.command_index < plan.commands.size());
             FUZZ_CHECK(p.data_at + p.data_size <= plan.bytes.size());
-            FUZZ_CHECK(p.redo_from <= i);
+            FUZZ_CHECK(p.unit <= i);
             FUZZ_CHECK(plan.command_of(p).log < static_cast<int>(plan.logs.size()));
             FUZZ_CHECK(p.answered == !dfu::command_is_unanswered(p.command));
             FUZZ_CHECK(!plan.where(p).empty());

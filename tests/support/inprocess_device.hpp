@@ -56,6 +56,11 @@ public:
     void set_max_packet(std::size_t bytes) { caps_.max_packet = bytes; }
     std::vector<std::uint8_t>& flash() { return flash_; }
     const std::vector<std::vector<std::uint8_t>>& sent() const { return sent_; }
+    // How many packets with command `code` the host sent.
+    std::size_t sent_count(std::uint8_t code) const {
+        return static_cast<std::size_t>(
+            std::count_if(sent_.begin(), sent_.end(), [code](const auto& p) { return p.size() > 1 && p[1] == code; }));
+    }
     int state() const { return dfu_state(&responder_); }
 
     const dfu::transports::Capabilities& capabilities() const noexcept override { return caps_; }
