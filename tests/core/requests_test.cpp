@@ -11,7 +11,7 @@
 using namespace dfu;
 using Bytes = std::vector<std::uint8_t>;
 
-TEST_CASE("Enter DFU: product ID little-endian, then 00 00; its answer is the identity") {
+TEST_CASE("Enter DFU: product ID little-endian, then 00 00, its answer is the identity") {
     CHECK(requests::enter(0x01020304) == Bytes{0x04, 0x03, 0x02, 0x01, 0x00, 0x00});
     CHECK(requests::enter(0).size() == requests::kEnterSize);
     const Bytes answer{0x78, 0x56, 0x34, 0x12, 0x21, 0x02, 0x05, 0x01};
