@@ -144,7 +144,7 @@ TEST_CASE("run: the attempts at a row are bounded by retriesCount, then the run 
     CHECK(ev.recoveries.size() == 2);
 }
 
-TEST_CASE("run: a row that differs at Verify Data is a finding; every row is still verified") {
+TEST_CASE("run: a row that differs at Verify Data is a finding, every row is still verified") {
     TempDir dir;
     auto image = random_bytes(1024, 24);
     const ScriptPlan plan = rows_plan(dir, image, "0x4A");
