@@ -7,8 +7,9 @@
 # autotools that scripts/build-windows-deps.sh builds libserialport and libusb with.
 set -euo pipefail
 
+# make too: a bare Debian or Ubuntu image has none, and the README's next commands are make's.
 packages=(
-  g++ cmake ninja-build pkg-config
+  make g++ cmake ninja-build pkg-config
   libcli11-dev nlohmann-json3-dev libfmt-dev doctest-dev libpugixml-dev
   libserialport-dev libusb-1.0-0-dev libhidapi-dev
   umockdev libumockdev-dev
