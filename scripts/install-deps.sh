@@ -14,6 +14,7 @@ packages=(
   libserialport-dev libusb-1.0-0-dev libhidapi-dev
   umockdev libumockdev-dev
   python3 python3-jsonschema python3-junitparser
+  zsh fish  # the completion tests load their scripts in them
   gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm socat
 )
 if [ "${1:-}" = "--fuzz" ]; then

@@ -208,6 +208,42 @@ TEST_CASE("completion: the bash script completes commands and options in bash") 
     CHECK(contains(r.out, "[dfuhost info --retr] --retries\n"));
 }
 
+TEST_CASE("completion: the zsh script loads in zsh, the fish one completes in fish") {
+    TempDir dir;
+    const auto zsh_script = dfuhost({"completion", "zsh"});
+    const auto fish_script = dfuhost({"completion", "fish"});
+    REQUIRE(zsh_script.exit_code == 0);
+    REQUIRE(fish_script.exit_code == 0);
+    write_text(dir / "_dfuhost", zsh_script.out);
+    write_text(dir / "dfuhost.fish", fish_script.out);
+    if (std::filesystem::exists("/usr/bin/zsh")) {
+        const auto z = run_process({"/usr/bin/zsh", "-f", "-c",
+                                    "autoload -U compinit; compinit -u -D; source '" + (dir / "_dfuhost").string() +
+                                        "'; print -r -- \"comp=$_comps[dfuhost]\""});
+        INFO(z.out << z.err);
+        CHECK(z.exit_code == 0);
+        CHECK(contains(z.out, "comp=_dfuhost"));
+        CHECK(z.err.empty());
+    } else {
+        MESSAGE("zsh not installed (scripts/install-deps.sh installs it): the zsh script was not loaded");
+    }
+    if (std::filesystem::exists("/usr/bin/fish")) {
+        const std::string home = "HOME=" + dir.path().string();
+        const auto f = run_process({"/usr/bin/env", home, "/usr/bin/fish", "-c",
+                                    "source '" + (dir / "dfuhost.fish").string() +
+                                        "'; complete -C 'dfuhost pro'; complete -C 'dfuhost program x --ba'; "
+                                        "complete -C 'dfuhost completion '"});
+        INFO(f.out << f.err);
+        CHECK(f.exit_code == 0);
+        CHECK(contains(f.out, "program\t"));
+        CHECK(contains(f.out, "--baud\t"));
+        CHECK(contains(f.out, "--base\t"));
+        CHECK(contains(f.out, "zsh\n"));
+    } else {
+        MESSAGE("fish not installed (scripts/install-deps.sh installs it): the fish script was not run");
+    }
+}
+
 TEST_CASE("completion: every option --help shows is in each shell's script") {
     const std::vector<std::string> commands{"program", "verify", "erase", "info", "run", "generate",
                                             "inspect", "list", "completion", "help"};
