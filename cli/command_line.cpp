@@ -19,6 +19,9 @@ namespace {
 
 constexpr const char* kExitCodes =
     "Options of the Output group are accepted before the command too (dfuhost --json program ...).\n"
+    "@FILE anywhere is replaced by the words of FILE. DFUHOST_PORT, DFUHOST_BAUD and DFUHOST_PRODUCT_ID\n"
+    "stand for --uart, --baud and --product-id when those are not given. Run as dfuh-cli, dfuhost takes\n"
+    "Infineon dfuh-cli's options (dfuh-cli --help).\n"
     "Exit codes: 0 ok, 1 internal error, 2 usage, 3 input file invalid, 4 transport cannot open,\n"
     "5 no response / timeout, 6 device reported an error status, 7 verify failed,\n"
     "8 device identity mismatch, 130 interrupted.";
