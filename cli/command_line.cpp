@@ -4,9 +4,12 @@
 #include <fmt/ranges.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <set>
 
+#include "cli/completion.hpp"
+#include "cli/env_defaults.hpp"
 #include "cli/usage.hpp"
 #include "core/error.hpp"
 
@@ -16,6 +19,9 @@ namespace {
 
 constexpr const char* kExitCodes =
     "Options of the Output group are accepted before the command too (dfuhost --json program ...).\n"
+    "@FILE anywhere is replaced by the words of FILE. DFUHOST_PORT, DFUHOST_BAUD and DFUHOST_PRODUCT_ID\n"
+    "stand for --uart, --baud and --product-id when those are not given. Run as dfuh-cli, dfuhost takes\n"
+    "Infineon dfuh-cli's options (dfuh-cli --help).\n"
     "Exit codes: 0 ok, 1 internal error, 2 usage, 3 input file invalid, 4 transport cannot open,\n"
     "5 no response / timeout, 6 device reported an error status, 7 verify failed,\n"
     "8 device identity mismatch, 130 interrupted.";
@@ -107,6 +113,7 @@ CommandLine::CommandLine()
                           "after each; slower on UART, see README")
                 ->group("Session");
         add_station_options(*sub, raw_);
+        add_reset_options(*sub, raw_);
         add_output_options(*sub, raw_);
         commands_.push_back(sub);
     }
@@ -166,6 +173,11 @@ CommandLine::CommandLine()
         "List serial ports, USB bridges (KitProg3, MCP2221A, CP2112, MCP2210), HID DFU devices, I2C and SPI nodes");
     add_output_options(*list, raw_);
     commands_.push_back(list);
+
+    CLI::App* completion = app_.add_subcommand(
+        "completion", "Print a shell completion script: bash, zsh or fish (source it, or install it; see README)");
+    completion->add_option("SHELL", completion_shell_, "bash, zsh or fish")->required()->check(one_of(completion_shells()));
+    commands_.push_back(completion);
 
     CLI::App* help = app_.add_subcommand("help", "Show the help of COMMAND, or this help");
     help->add_option("COMMAND", help_topic_, "The command to explain");
@@ -234,11 +246,14 @@ void CommandLine::scan(const std::vector<std::string>& args, Context& context) c
                 continue;
             }
             if (++positionals == 1 && word != "list") {
-                if (word != "help") context.usage.file = a;
+                if (word != "help" && word != "completion") context.usage.file = a;
                 continue;
             }
             throw usage(fmt::format("unexpected argument '{}': {} takes {}", a, word,
-                                    word == "list" ? "no file" : word == "help" ? "one command" : "one file"));
+                                    word == "list"         ? "no file"
+                                    : word == "help"       ? "one command"
+                                    : word == "completion" ? "one shell"
+                                                           : "one file"));
         }
         const OptionWord w = split_option(a);
         if (w.name == "--json") context.usage.json = true;
@@ -318,8 +333,12 @@ int CommandLine::print_help(const std::string& topic, Context& context) const {
 std::optional<int> CommandLine::parse(int argc, char** argv) {
     Context context;
     try {
-        scan(std::vector<std::string>(argv + 1, argv + argc), context);
-        app_.parse(argc, argv);
+        std::vector<std::string> args(argv + 1, argv + argc);
+        scan(args, context);
+        if (const CLI::App* sub = find_command(context.usage.command))
+            add_env_defaults(args, *sub, [](const char* name) { return std::getenv(name); });
+        std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 takes them last first
+        app_.parse(reversed);
         for (CLI::App* sub : commands_)
             if (sub->parsed()) {
                 command_ = sub->get_name();
@@ -337,6 +356,10 @@ std::optional<int> CommandLine::parse(int argc, char** argv) {
         return report_usage_error(context.usage, e.what());
     }
     if (command_ == "help") return print_help(help_topic_, context);
+    if (command_ == "completion") {
+        std::fputs(completion_script(app_, app_.get_name(), completion_shell_).c_str(), stdout);
+        return 0;
+    }
     return std::nullopt;
 }
 

@@ -38,6 +38,7 @@ private:
     RawOptions raw_;
     std::vector<CLI::App*> commands_;
     std::string help_topic_;
+    std::string completion_shell_;
     std::string command_;
 };
 

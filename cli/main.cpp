@@ -1,10 +1,16 @@
 // dfuhost: update MCU firmware over a DFU bootloader's command-response protocol.
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
 
+#include "cli/args_file.hpp"
 #include "cli/command_line.hpp"
 #include "cli/commands.hpp"
+#include "cli/dfuh_cli.hpp"
 #include "cli/inspect.hpp"
 #include "cli/list.hpp"
 #include "cli/reporter.hpp"
@@ -20,6 +26,36 @@ namespace {
 // Ctrl-C is process-wide; the engine only ever reads this between packets.
 std::atomic<bool> g_interrupted{false};
 
+// The words the parser sees: @FILE expanded, and under the name dfuh-cli its command line
+// translated into dfuhost's. Returns the exit code when the process ends here.
+std::optional<int> prepare_args(std::vector<std::string>& args) {
+    using namespace dfu::cli;
+    const bool as_dfuh_cli = dfuh::invoked_as_dfuh_cli(args.front());
+    const std::vector<std::string> given(args.begin() + 1, args.end());
+    try {
+        std::vector<std::string> words = expand_args_files(given);
+        if (as_dfuh_cli) {
+            if (std::find_if(words.begin(), words.end(), [](const auto& w) { return w == "-h" || w == "--help"; }) !=
+                words.end()) {
+                std::fputs(dfuh::help_text().c_str(), stdout);
+                return 0;
+            }
+            words = dfuh::to_dfuhost_args(words);
+        }
+        args.resize(1);
+        args.insert(args.end(), words.begin(), words.end());
+        return std::nullopt;
+    } catch (const dfu::Error& e) {
+        if (as_dfuh_cli) {
+            std::fprintf(stderr, "dfuh-cli: error: %s\nRun 'dfuh-cli --help' for its options.\n", e.what());
+            return static_cast<int>(dfu::ExitCode::usage);
+        }
+        UsageContext context;
+        context.json = std::find(given.begin(), given.end(), "--json") != given.end();
+        return report_usage_error(context, e.what());
+    }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -27,8 +63,13 @@ int main(int argc, char** argv) {
     using namespace dfu::cli;
 
     platform::use_utf8_console();
+    std::vector<std::string> args(argv, argv + argc);
+    if (args.empty()) args.emplace_back("dfuhost");
+    if (const auto done = prepare_args(args)) return *done;
+    std::vector<char*> words;
+    for (std::string& a : args) words.push_back(a.data());
     CommandLine command_line;
-    if (const auto done = command_line.parse(argc, argv)) return *done;
+    if (const auto done = command_line.parse(static_cast<int>(words.size()), words.data())) return *done;
     const RawOptions& raw = command_line.options();
     const std::string& command = command_line.command();
 

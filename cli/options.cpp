@@ -10,6 +10,7 @@
 
 #include "core/error.hpp"
 #include "transports/bus_bridges.hpp"
+#include "transports/socket_stream.hpp"
 
 namespace dfu::cli {
 
@@ -92,7 +93,7 @@ CLI::Validator one_of(std::vector<std::string> words) {
 
 const std::vector<WireOptions>& wire_specific_options() {
     static const std::vector<WireOptions> table{
-        {"--uart", "PORT", {"--baud", "--parity", "--data-bits", "--stop-bits"}},
+        {"--uart", "PORT", {"--baud", "--parity", "--data-bits", "--stop-bits", "--before", "--after"}},
         {"--i2c", "DEV", {"--i2c-address", "--i2c-speed"}},
         {"--spi", "DEV", {"--spi-clock", "--spi-mode", "--spi-lsb-first"}},
         {"--usb-hid", "[VID:PID]", {}},
@@ -164,6 +165,11 @@ transports::UartSettings uart_settings(const RawOptions& o, const std::string& p
     s.stop_bits = o.stop_bits == "2"     ? transports::StopBits::two
                   : o.stop_bits == "1.5" ? transports::StopBits::one_and_half
                                          : transports::StopBits::one;
+    s.before = line_steps(o.before, true);
+    s.after = line_steps(o.after, false);
+    // A TCP serial server carries bytes only; its modem lines are not ours to reach.
+    if ((!s.before.empty() || !s.after.empty()) && transports::is_socket_url(port))
+        throw usage(fmt::format("--before/--after: {} has no DTR/RTS lines to set (a TCP serial server)", port));
     return s;
 }
 
@@ -290,6 +296,56 @@ void add_station_options(CLI::App& cmd, RawOptions& o) {
                    "Write a report of every device's result: JUnit XML (FILE.xml) or a JSON summary (FILE.json)")
         ->type_name("FILE")
         ->group("Output");
+}
+
+std::vector<transports::LineStep> line_steps(const std::string& text, bool before) {
+    using transports::LineStep;
+    const char* option = before ? "--before" : "--after";
+    std::string t = text;
+    std::replace(t.begin(), t.end(), '_', '-');  // esptool writes default_reset too
+    if (t == "no-reset") return {};
+    // The board's reset line is on RTS (as on esptool's boards); the DFU loader starts after it.
+    if (before && t == "default-reset")
+        return {{LineStep::Kind::dtr, 0}, {LineStep::Kind::rts, 1}, {LineStep::Kind::wait_ms, 100},
+                {LineStep::Kind::rts, 0}, {LineStep::Kind::wait_ms, 50}};
+    if (!before && t == "hard-reset")
+        return {{LineStep::Kind::rts, 1}, {LineStep::Kind::wait_ms, 100}, {LineStep::Kind::rts, 0}};
+    std::vector<LineStep> steps;
+    std::size_t start = 0;
+    for (unsigned n = 1;; ++n) {
+        const auto comma = text.find(',', start);
+        const std::string step = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+        const auto eq = step.find('=');
+        const std::string name = step.substr(0, eq), value = eq == std::string::npos ? "" : step.substr(eq + 1);
+        const auto v = parse_number(value);
+        if ((name == "dtr" || name == "rts") && (value == "0" || value == "1"))
+            steps.push_back({name == "dtr" ? LineStep::Kind::dtr : LineStep::Kind::rts, value == "1" ? 1u : 0u});
+        else if (name == "wait" && v && *v <= 60'000)
+            steps.push_back({LineStep::Kind::wait_ms, static_cast<unsigned>(*v)});
+        else
+            throw usage(fmt::format("{}: step {} '{}' is not dtr=0|1, rts=0|1 or wait=MS (up to 60000); the value is "
+                                    "{}, or steps like dtr=0,rts=1,wait=100,rts=0",
+                                    option, n, step, before ? "no-reset, default-reset" : "no-reset, hard-reset"));
+        if (comma == std::string::npos) break;
+        start = comma + 1;
+    }
+    return steps;
+}
+
+void add_reset_options(CLI::App& cmd, RawOptions& o) {
+    const std::string g = "Transport";
+    cmd.add_option("--before", o.before,
+                   "DTR/RTS before the session, serial ports only: no-reset, default-reset (RTS pulse: "
+                   "dtr=0,rts=1,wait=100,rts=0,wait=50) or steps like dtr=0,rts=1,wait=100,rts=0")
+        ->type_name("SEQ")
+        ->group(g)
+        ->capture_default_str();
+    cmd.add_option("--after", o.after,
+                   "DTR/RTS when the port closes, serial ports only: no-reset, hard-reset (rts=1,wait=100,rts=0) "
+                   "or steps")
+        ->type_name("SEQ")
+        ->group(g)
+        ->capture_default_str();
 }
 
 void add_output_options(CLI::App& cmd, RawOptions& o) {

@@ -31,6 +31,8 @@ struct RawOptions {
     unsigned spi_mode = 0;
     bool spi_lsb_first = false;
     std::vector<std::string> usb_hid;  // "" for one given without a value: the default VID:PID
+    // --before / --after: DTR/RTS sequences on a serial port (no-reset, default-reset, hard-reset, or steps)
+    std::string before = "no-reset", after = "no-reset";
     // image
     std::string product_id, app_id, row_size, checksum, base, app_start, app_length, fill = "0x00";
     // session
@@ -73,6 +75,13 @@ void add_session_options(CLI::App& cmd, RawOptions& o);
 void add_output_options(CLI::App& cmd, RawOptions& o);
 // program, verify and erase: --wait and --report.
 void add_station_options(CLI::App& cmd, RawOptions& o);
+// program, verify and erase: --before and --after (DTR/RTS sequences on a serial port).
+void add_reset_options(CLI::App& cmd, RawOptions& o);
+
+// The steps of a --before (`before` true) or --after value: "no-reset", "default-reset"
+// (before) or "hard-reset" (after), or "dtr=0,rts=1,wait=100,...". Throws dfu::Error(usage)
+// naming the option and the step at fault.
+std::vector<transports::LineStep> line_steps(const std::string& text, bool before);
 
 // Throw dfu::Error(usage) naming the option when the text is not valid.
 ImageOptions image_options(const RawOptions& o);

@@ -38,6 +38,10 @@ public:
     virtual std::size_t read_some(std::span<std::uint8_t> buffer, std::chrono::steady_clock::time_point deadline) = 0;
     // Drops input received and not read.
     virtual void flush_input() = 0;
+    // Sets (true) or clears the DTR or RTS output (--before/--after reset sequences). Throws
+    // IoError naming the port when it has no such line (a pseudo-terminal).
+    enum class ModemLine { dtr, rts };
+    virtual void set_modem_line(ModemLine line, bool on) = 0;
     // What opening could not set up (low-latency mode), for --debug; empty when all went well.
     virtual std::string setup_note() const { return {}; }
 };

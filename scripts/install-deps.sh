@@ -7,12 +7,14 @@
 # autotools that scripts/build-windows-deps.sh builds libserialport and libusb with.
 set -euo pipefail
 
+# make too: a bare Debian or Ubuntu image has none, and the README's next commands are make's.
 packages=(
-  g++ cmake ninja-build pkg-config
+  make g++ cmake ninja-build pkg-config
   libcli11-dev nlohmann-json3-dev libfmt-dev doctest-dev libpugixml-dev
   libserialport-dev libusb-1.0-0-dev libhidapi-dev
   umockdev libumockdev-dev
   python3 python3-jsonschema python3-junitparser
+  zsh fish  # the completion tests load their scripts in them
   gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm socat
 )
 if [ "${1:-}" = "--fuzz" ]; then

@@ -6,6 +6,8 @@
 #include <span>
 #include <string>
 
+#include <fmt/format.h>
+
 #include "transports/transport.hpp"
 
 namespace dfu::transports {
@@ -25,6 +27,12 @@ public:
     virtual std::string description() const = 0;
     // What opening could not set up (low-latency mode), for --debug; empty when all went well.
     virtual std::string setup_note() const { return {}; }
+    // Sets (true) or clears DTR (`dtr`) or else RTS. Throws IoError where the stream has no
+    // modem lines (a TCP serial server, a pseudo-terminal).
+    virtual void set_modem_line(bool dtr, bool on) {
+        (void)on;
+        throw IoError(fmt::format("{}: has no {} line", description(), dtr ? "DTR" : "RTS"));
+    }
 };
 
 }  // namespace dfu::transports

@@ -58,6 +58,13 @@ public:
 
     std::string description() const override { return fmt::format("{} @ {}", settings_.port, uart_format(settings_)); }
     std::string setup_note() const override { return low_latency_.note(); }
+    void set_modem_line(bool dtr, bool on) override {
+        const sp_return r = dtr ? sp_set_dtr(port_, on ? SP_DTR_ON : SP_DTR_OFF)
+                                : sp_set_rts(port_, on ? SP_RTS_ON : SP_RTS_OFF);
+        if (r != SP_OK)
+            throw IoError(fmt::format("{}: cannot {} {}: {}", settings_.port, on ? "set" : "clear", dtr ? "DTR" : "RTS",
+                                      last_error()));
+    }
 
 private:
     sp_port* port_;

@@ -21,6 +21,9 @@ public:
     }
     std::string description() const override { return fmt::format("{} @ {}", settings_.port, uart_format(settings_)); }
     std::string setup_note() const override { return tty_->setup_note(); }
+    void set_modem_line(bool dtr, bool on) override {
+        tty_->set_modem_line(dtr ? platform::Tty::ModemLine::dtr : platform::Tty::ModemLine::rts, on);
+    }
 
 private:
     std::unique_ptr<platform::Tty> tty_;

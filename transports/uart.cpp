@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "platform/tty.hpp"
+#include "transports/line_sequence.hpp"
 #include "transports/serial_backends.hpp"
 #include "transports/serial_list.hpp"
 #include "transports/socket_stream.hpp"
@@ -41,6 +42,8 @@ std::unique_ptr<Transport> open_uart(const UartSettings& requested) {
         stream = open_libserialport(settings);
         if (!stream) stream = open_tty(settings);
     }
+    if (!settings.before.empty() || !settings.after.empty())
+        stream = with_line_sequences(std::move(stream), settings.before, settings.after);
 
     Capabilities caps;
     // The device closes a packet after ~1 ms of silence; leave a few ms, and never

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "transports/transport.hpp"
 
@@ -14,12 +15,22 @@ namespace dfu::transports {
 enum class Parity : std::uint8_t { none, odd, even };
 enum class StopBits : std::uint8_t { one, one_and_half, two };
 
+// One step of a DTR/RTS sequence run when the port opens (--before) or closes (--after):
+// set or clear a line, or wait, as esptool's reset sequences do.
+struct LineStep {
+    enum class Kind : std::uint8_t { dtr, rts, wait_ms } kind = Kind::wait_ms;
+    unsigned value = 0;  // 1 sets the line, 0 clears it; milliseconds for wait_ms
+    bool operator==(const LineStep&) const = default;
+};
+
 struct UartSettings {
     std::string port;
     unsigned baud = 115200;
     Parity parity = Parity::none;
     unsigned data_bits = 8;
     StopBits stop_bits = StopBits::one;
+    std::vector<LineStep> before;  // run once the port is open, before the first packet
+    std::vector<LineStep> after;   // run when the port closes, whatever the outcome
 };
 
 // Bits one character occupies on the line: start + data + parity + stop.

@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
@@ -128,6 +129,14 @@ public:
 
     void flush_input() override { ::tcflush(fd_, TCIFLUSH); }
     std::string setup_note() const override { return low_latency_.note(); }
+
+    void set_modem_line(ModemLine line, bool on) override {
+        // One line at a time (TIOCMBIS/TIOCMBIC), so the other keeps whatever it was set to.
+        const int bit = line == ModemLine::dtr ? TIOCM_DTR : TIOCM_RTS;
+        if (::ioctl(fd_, on ? TIOCMBIS : TIOCMBIC, &bit) != 0)
+            throw IoError(fmt::format("{}: cannot {} {}: {}", path_, on ? "set" : "clear",
+                                      line == ModemLine::dtr ? "DTR" : "RTS", std::strerror(errno)));
+    }
 
 private:
     int fd_;

@@ -63,6 +63,13 @@ public:
 
     void flush_input() override { ::PurgeComm(h_, PURGE_RXCLEAR); }
 
+    void set_modem_line(ModemLine line, bool on) override {
+        const DWORD function = line == ModemLine::dtr ? (on ? SETDTR : CLRDTR) : (on ? SETRTS : CLRRTS);
+        if (!::EscapeCommFunction(h_, function))
+            throw IoError(fmt::format("{}: cannot {} {}: {}", name_, on ? "set" : "clear",
+                                      line == ModemLine::dtr ? "DTR" : "RTS", windows_error_text(::GetLastError())));
+    }
+
 private:
     HANDLE h_;
     std::string name_;

@@ -23,21 +23,7 @@ std::string read_text(const std::string& path) {
 }
 
 const std::vector<std::string> kCommands{"program", "verify", "erase", "info", "run",
-                                         "generate", "inspect", "list", "help"};
-
-// The option names of a CLI11 help text: the first column of the lines that start with a dash.
-std::set<std::string> help_options(const std::string& help) {
-    std::set<std::string> names;
-    static const std::regex line(R"(^\s+(-[^\s]+))");
-    std::istringstream in(help);
-    for (std::string l; std::getline(in, l);) {
-        std::smatch m;
-        if (!std::regex_search(l, m, line)) continue;
-        std::stringstream first(m[1].str());
-        for (std::string name; std::getline(first, name, ',');) names.insert(name.substr(0, name.find('=')));
-    }
-    return names;
-}
+                                         "generate", "inspect", "list", "completion", "help"};
 
 // The headings of the man page's items (the line after each .TP), fonts and escapes removed.
 std::vector<std::string> man_headings(const std::string& roff) {

@@ -17,6 +17,11 @@ unsigned ModemLinesModel::requests() const {
     return requests_;
 }
 
+std::vector<int> ModemLinesModel::changes() const {
+    std::lock_guard lock(mutex_);
+    return changes_;
+}
+
 int ModemLinesModel::serial_flags() const {
     std::lock_guard lock(mutex_);
     return serial_flags_;
@@ -69,6 +74,7 @@ long ModemLinesModel::ioctl(IoctlCall& call) {
             lines_ &= ~v;
             break;
     }
+    if (request != TIOCMGET) changes_.push_back(lines_);
     return 0;
 }
 

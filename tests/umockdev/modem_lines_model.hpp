@@ -22,6 +22,7 @@ public:
     long ioctl(IoctlCall& call) override;
     int lines() const;          // TIOCM_* bits as the program left them
     unsigned requests() const;  // TIOCM* requests answered
+    std::vector<int> changes() const;  // the lines after each TIOCMSET, TIOCMBIS and TIOCMBIC, in order
     int serial_flags() const;   // the flags word as the program left it
     std::vector<int> serial_flags_set() const;  // every TIOCSSERIAL's flags, in order
 
@@ -32,6 +33,7 @@ private:
     bool serial_support_;
     int serial_flags_;
     std::vector<int> serial_flags_set_;
+    std::vector<int> changes_;
     unsigned requests_ = 0;
     int lines_ = TIOCM_CTS | TIOCM_CAR | TIOCM_DSR;  // a device is attached
 };

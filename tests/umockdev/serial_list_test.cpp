@@ -340,3 +340,37 @@ TEST_CASE("low latency: Ctrl-C in the middle of a run still puts the adapter's f
     CHECK(ftdi.serial_flags_set() == std::vector<int>{ASYNC_LOW_LATENCY, 0});
     CHECK(ftdi.serial_flags() == 0);
 }
+
+TEST_CASE("serial: --before sets DTR/RTS in order once the port is open, --after when it closes") {
+    umock::Testbed tb;
+    tb.add_from_string(kSerialSysfs);
+    umock::ModemLinesModel lines;
+    tb.attach("/dev/ttyACM0", lines);
+    using Kind = LineStep::Kind;
+    UartSettings s;
+    s.port = "/dev/ttyACM0";
+    s.before = {{Kind::dtr, 0}, {Kind::rts, 1}, {Kind::wait_ms, 40}, {Kind::rts, 0}, {Kind::dtr, 1}};
+    s.after = {{Kind::rts, 1}, {Kind::dtr, 0}, {Kind::rts, 0}};
+    // DTR and RTS after each change, repeats dropped: libserialport re-applies both lines
+    // whenever it sets one.
+    auto states = [&lines] {
+        std::vector<int> out;
+        for (int l : lines.changes()) {
+            const int both = l & (TIOCM_DTR | TIOCM_RTS);
+            if (out.empty() || out.back() != both) out.push_back(both);
+        }
+        return out;
+    };
+    const auto start = std::chrono::steady_clock::now();
+    auto uart = open_uart(s);
+    CHECK(std::chrono::steady_clock::now() - start >= std::chrono::milliseconds(40));  // the wait step
+    const auto opened = states();
+    REQUIRE(opened.size() >= 3);
+    // RTS pulsed with DTR low, then DTR raised: in the order given.
+    CHECK(std::vector<int>(opened.end() - 3, opened.end()) == std::vector<int>{TIOCM_RTS, 0, TIOCM_DTR});
+    uart.reset();  // the port closes: the after steps
+    const auto closed = states();
+    REQUIRE(closed.size() >= opened.size() + 3);
+    CHECK(std::vector<int>(closed.begin() + static_cast<long>(opened.size()), closed.begin() + static_cast<long>(opened.size()) + 3) ==
+          std::vector<int>{TIOCM_DTR | TIOCM_RTS, TIOCM_RTS, 0});
+}
