@@ -10,7 +10,7 @@ set -euo pipefail
 packages=(
   g++ cmake ninja-build pkg-config
   libcli11-dev nlohmann-json3-dev libfmt-dev doctest-dev libpugixml-dev
-  libserialport-dev libusb-1.0-0-dev libhidapi-dev
+  libserialport-dev libusb-1.0-0-dev libhidapi-dev libelf-dev
   umockdev libumockdev-dev
   python3 python3-jsonschema python3-junitparser
   gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm socat
