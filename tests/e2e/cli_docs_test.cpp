@@ -22,7 +22,7 @@ std::string read_text(const std::string& path) {
     return s.str();
 }
 
-const std::vector<std::string> kCommands{"program", "verify", "erase", "info", "run",
+const std::vector<std::string> kCommands{"program", "verify", "erase", "info", "send", "run",
                                          "generate", "inspect", "list", "help"};
 
 // The option names of a CLI11 help text: the first column of the lines that start with a dash.
