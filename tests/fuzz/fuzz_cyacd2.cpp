@@ -11,7 +11,7 @@
 #include "formats/input_error.hpp"
 #include "formats/rows.hpp"
 #include "fuzz_support.hpp"
-#include "text_image_checks.hpp"
+#include "image_checks.hpp"
 
 using dfu::formats::Cyacd2;
 using dfu::formats::Cyacd2Eiv;

@@ -8,7 +8,7 @@
 #include "formats/input_error.hpp"
 #include "formats/intel_hex.hpp"
 #include "fuzz_support.hpp"
-#include "text_image_checks.hpp"
+#include "image_checks.hpp"
 
 using dfu::formats::InputError;
 using dfu::formats::IntelHexFile;

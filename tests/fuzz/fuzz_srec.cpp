@@ -10,7 +10,7 @@
 #include "formats/intel_hex.hpp"
 #include "formats/srec.hpp"
 #include "fuzz_support.hpp"
-#include "text_image_checks.hpp"
+#include "image_checks.hpp"
 
 using dfu::formats::InputError;
 using dfu::formats::SrecFile;

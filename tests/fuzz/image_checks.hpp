@@ -1,5 +1,5 @@
-// Checks shared by the fuzz targets of the line-based image formats (Intel HEX, .cyacd2,
-// S-records): line numbers in errors, and the promises of a parsed SparseImage.
+// Checks shared by the fuzz targets of the image formats: line numbers in the errors of the
+// line-based ones (Intel HEX, .cyacd2, S-records), and the promises of a parsed SparseImage.
 #pragma once
 
 #include <cstddef>
