@@ -75,7 +75,8 @@ struct CommandLine::Context {
 CommandLine::CommandLine()
     : app_("dfuhost " DFUHOST_VERSION
            ": update MCU firmware through a DFU bootloader (Infineon DFU protocol)\n"
-           "over UART, I2C, SPI or USB-HID. Inputs: Intel .hex, .bin (with --base), .cyacd2, .mtbdfu sessions.",
+           "over UART, I2C, SPI or USB-HID. Inputs: Intel .hex, .bin (with --base), .cyacd2, ELF, S-records\n"
+           "(- for standard input, with --format), .mtbdfu sessions.",
            "dfuhost") {
     // CLI11 takes /x as an option on Windows by default; dfuhost's options are the same
     // everywhere, and an argument such as /dev/i2c-1 or a POSIX path under wine is a value.
@@ -98,7 +99,8 @@ CommandLine::CommandLine()
     };
     for (const auto& c : flash_commands) {
         CLI::App* sub = app_.add_subcommand(c.name, c.help);
-        CLI::Option* file = sub->add_option("FILE", raw_.file, ".hex, .bin, .cyacd2, .elf or .srec; - reads standard input");
+        CLI::Option* file =
+            sub->add_option("FILE", raw_.file, ".hex, .bin, .cyacd2, .elf or .srec; - reads standard input");
         if (!c.erase) file->required();  // erase takes FILE or --range
         add_transport_options(*sub, raw_);
         add_image_options(*sub, raw_);
@@ -121,7 +123,9 @@ CommandLine::CommandLine()
 
     // info and send have no file to take the product ID and checksum type from.
     const auto add_identity_options = [this](CLI::App& cmd) {
-        cmd.add_option("--product-id", raw_.product_id, "Product ID in hex (default 0)")->group("Image")->type_name("HEX");
+        cmd.add_option("--product-id", raw_.product_id, "Product ID in hex (default 0)")
+            ->group("Image")
+            ->type_name("HEX");
         cmd.add_option("--checksum", raw_.checksum, "Packet checksum: sum or crc16 (default sum)")
             ->group("Image")
             ->check(one_of({"sum", "crc16"}));
@@ -132,8 +136,7 @@ CommandLine::CommandLine()
         "(start, length) and whether it is valid, Exit");
     add_transport_options(*info, raw_);
     add_identity_options(*info);
-    info->add_option("--apps", raw_.info_apps,
-                     "Applications to show: 0 to N-1 (the middleware template keeps 2)")
+    info->add_option("--apps", raw_.info_apps, "Applications to show: 0 to N-1 (the middleware template keeps 2)")
         ->group("Image")
         ->type_name("N")
         ->capture_default_str()
@@ -144,8 +147,9 @@ CommandLine::CommandLine()
 
     // send COMMAND [--data HEX]: one command in a session of its own, its answer printed.
     CLI::App* send = app_.add_subcommand(
-        "send", "Enter DFU, send one command (a code such as 0x51, or a name such as get-metadata), print its "
-                "status and data, Exit");
+        "send",
+        "Enter DFU, send one command (a code such as 0x51, or a name such as get-metadata), print its "
+        "status and data, Exit");
     send->add_option("COMMAND", raw_.send_command, "Command code 0x00..0xFF or name (dfuhost help send lists them)")
         ->required();
     send->add_option("--data", raw_.send_data, "The command's data bytes in hex, e.g. 00000800")
@@ -159,9 +163,10 @@ CommandLine::CommandLine()
     for (unsigned c = 0; c < 0x50; ++c)
         if (std::string w = command_word(static_cast<std::uint8_t>(c)); !w.empty())
             command_words.push_back(fmt::format("{} (0x{:02X})", w, c));
-    send->footer(fmt::format("Command names: {}. Codes 0x50-0xFF are the firmware's custom commands.\n"
-                             "Exit codes: 0 SUCCESS, 6 any other status, 5 no answer.",
-                             fmt::join(command_words, ", ")));
+    send->footer(
+        fmt::format("Command names: {}. Codes 0x50-0xFF are the firmware's custom commands.\n"
+                    "Exit codes: 0 SUCCESS, 6 any other status, 5 no answer.",
+                    fmt::join(command_words, ", ")));
     commands_.push_back(send);
 
     CLI::App* run = app_.add_subcommand("run", "Run the DFU sessions of a .mtbdfu file");
@@ -176,7 +181,7 @@ CommandLine::CommandLine()
 
     CLI::App* generate =
         app_.add_subcommand("generate", "Write a .mtbdfu that programs, verifies or erases an image");
-    generate->add_option("FILE", raw_.file, ".hex or .bin image")->required();
+    generate->add_option("FILE", raw_.file, ".hex, .bin, .elf or .srec image; - reads standard input")->required();
     generate->add_option("-o,--output", raw_.output_file, "The .mtbdfu to write; - for standard output")
         ->required()
         ->type_name("OUT");
@@ -193,8 +198,8 @@ CommandLine::CommandLine()
     add_output_options(*generate, raw_);
     commands_.push_back(generate);
 
-    CLI::App* inspect =
-        app_.add_subcommand("inspect", "Show what a .hex, .bin, .cyacd2 or .mtbdfu holds and would send; no device");
+    CLI::App* inspect = app_.add_subcommand(
+        "inspect", "Show what an image (.hex, .bin, .cyacd2, .elf, .srec) or .mtbdfu holds and would send; no device");
     inspect->add_option("FILE", raw_.file, "The file to look at")->required();
     add_image_options(*inspect, raw_);
     inspect->add_option("--packet-size", raw_.packet_size, "Largest packet, frame included, for the plan")
@@ -281,9 +286,9 @@ void CommandLine::scan(const std::vector<std::string>& args, Context& context) c
                 continue;
             }
             throw usage(fmt::format("unexpected argument '{}': {} takes {}", a, word,
-                                    word == "list"                       ? "no file"
+                                    word == "list"                     ? "no file"
                                     : word == "help" || word == "send" ? "one command"
-                                                                         : "one file"));
+                                                                       : "one file"));
         }
         const OptionWord w = split_option(a);
         if (w.name == "--json") context.usage.json = true;

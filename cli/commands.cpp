@@ -217,11 +217,11 @@ int run_info(const RawOptions& raw, Reporter& out, const std::atomic<bool>& inte
     std::string refusal;
     if (report.refused_status) {
         const bool bad_row = report.refused_command == cmd::get_metadata && *report.refused_status == status::verify;
-        refusal = fmt::format("{} answered {}: {}", command_name(report.refused_command),
-                              status_name(*report.refused_status),
-                              bad_row ? "the metadata row fails its own CRC-32C, so it records no application (as on "
-                                        "a device never programmed)"
-                                      : std::string(status_meaning(*report.refused_status)));
+        refusal =
+            fmt::format("{} answered {}: {}", command_name(report.refused_command), status_name(*report.refused_status),
+                        bad_row ? "the metadata row fails its own CRC-32C, so it records no application (as on "
+                                  "a device never programmed)"
+                                : std::string(status_meaning(*report.refused_status)));
         result["refused"] = refusal;
     }
     out.result(result);

@@ -124,9 +124,10 @@ std::uint8_t send_command_option(const RawOptions& o) {
     for (unsigned c = 0; c < 0x50; ++c)
         if (std::string w = command_word(static_cast<std::uint8_t>(c)); !w.empty()) words.push_back(std::move(w));
     const std::string hint = did_you_mean(o.send_command, words);
-    throw usage(fmt::format("send: '{}' is neither a command code (0x00..0xFF, e.g. 0x3C or 0x51 for a custom "
-                            "command) nor a command name{}",
-                            o.send_command, hint.empty() ? fmt::format(" ({})", fmt::join(words, ", ")) : hint));
+    throw usage(
+        fmt::format("send: '{}' is neither a command code (0x00..0xFF, e.g. 0x3C or 0x51 for a custom "
+                    "command) nor a command name{}",
+                    o.send_command, hint.empty() ? fmt::format(" ({})", fmt::join(words, ", ")) : hint));
 }
 
 std::vector<std::uint8_t> send_data_option(const RawOptions& o) {
@@ -134,9 +135,10 @@ std::vector<std::uint8_t> send_data_option(const RawOptions& o) {
     for (const char c : o.send_data) {
         if (c == ' ' || c == ':' || c == '-') continue;  // 00 00 08 00, 00:00:08:00
         if (!std::isxdigit(static_cast<unsigned char>(c)))
-            throw usage(fmt::format("--data: '{}' is not a hex digit; expected bytes in hex, e.g. 00000800 or "
-                                    "\"00 00 08 00\"",
-                                    c));
+            throw usage(
+                fmt::format("--data: '{}' is not a hex digit; expected bytes in hex, e.g. 00000800 or "
+                            "\"00 00 08 00\"",
+                            c));
         digits += c;
     }
     if (digits.size() % 2 != 0)
@@ -288,8 +290,9 @@ void add_image_options(CLI::App& cmd, RawOptions& o) {
         ->type_name("N")
         ->group(g);
     cmd.add_option("--fill", o.fill, "Byte for gaps inside a row")->type_name("BYTE")->group(g)->capture_default_str();
-    cmd.add_option("--format", o.format,
-                   "Read FILE as hex, bin, cyacd2, elf or srec whatever its extension (needed when FILE is -, standard input)")
+    cmd.add_option(
+           "--format", o.format,
+           "Read FILE as hex, bin, cyacd2, elf or srec whatever its extension (needed when FILE is -, standard input)")
         ->group(g)
         ->check(one_of({"hex", "bin", "cyacd2", "elf", "srec"}));
 }

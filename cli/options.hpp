@@ -34,12 +34,13 @@ struct RawOptions {
     // image
     std::string product_id, app_id, row_size, checksum, base, app_start, app_length, fill = "0x00";
     std::string format;  // --format: hex, bin, cyacd2, elf, srec; empty: by extension
-    std::string erase_range;  // send's COMMAND: a code ("0x3C", "60") or a name ("get-metadata"); Throws usage naming the word.
-std::uint8_t send_command_option(const RawOptions& o);
-// send --data: hex bytes, spaces allowed ("00 00 08 00"); empty when not given.
-std::vector<std::uint8_t> send_data_option(const RawOptions& o);
-// erase --range ADDR:LEN, instead of FILE
-    unsigned info_apps = 2;   // info --apps: applications whose metadata and validity to show
+    std::string
+        erase_range;  // send's COMMAND: a code ("0x3C", "60") or a name ("get-metadata"); Throws usage naming the word.
+    std::uint8_t send_command_option(const RawOptions& o);
+    // send --data: hex bytes, spaces allowed ("00 00 08 00"); empty when not given.
+    std::vector<std::uint8_t> send_data_option(const RawOptions& o);
+    // erase --range ADDR:LEN, instead of FILE
+    unsigned info_apps = 2;  // info --apps: applications whose metadata and validity to show
     // send COMMAND [--data HEX]
     std::string send_command, send_data;
     // session

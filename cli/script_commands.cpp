@@ -124,7 +124,8 @@ int run_generate(const RawOptions& raw, Reporter& out) {
     const std::filesystem::path input = raw.file;
     const std::string ext = lower_extension(input);
     const ImageOptions io = image_options(raw);
-    if (ext == ".mtbdfu") throw Error(ExitCode::usage, "generate takes a .hex, .bin, .elf or .srec image, not a .mtbdfu");
+    if (ext == ".mtbdfu")
+        throw Error(ExitCode::usage, "generate takes a .hex, .bin, .elf or .srec image, not a .mtbdfu");
     const InputFormat format = resolve_input_format(input, io.format);
     if (format == InputFormat::cyacd2)
         throw Error(ExitCode::usage, "generate takes a .hex, .bin, .elf or .srec image, not a .cyacd2");

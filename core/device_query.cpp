@@ -40,9 +40,8 @@ DeviceReport read_device_report(transports::Transport& transport, ChecksumType c
         const std::size_t total = report.apps.size() * kEntryBytes;
         for (std::size_t from = 0; from < total; from += per_request) {
             const std::size_t to = std::min(total, from + per_request);
-            const Response r = client.command(
-                cmd::get_metadata,
-                get_metadata_request(static_cast<std::uint16_t>(from), static_cast<std::uint16_t>(to)));
+            const Response r = client.command(cmd::get_metadata, get_metadata_request(static_cast<std::uint16_t>(from),
+                                                                                      static_cast<std::uint16_t>(to)));
             if (r.status != status::success) {
                 refused(cmd::get_metadata, r.status);
                 return true;

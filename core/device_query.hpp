@@ -16,9 +16,9 @@ namespace dfu {
 
 struct AppStatus {
     std::uint8_t app = 0;
-    std::optional<std::uint32_t> start;   // the metadata row's entry; nullopt when it could not be read
+    std::optional<std::uint32_t> start;  // the metadata row's entry; nullopt when it could not be read
     std::optional<std::uint32_t> length;
-    std::optional<bool> valid;            // Verify Application's answer; nullopt when not asked
+    std::optional<bool> valid;  // Verify Application's answer; nullopt when not asked
 };
 
 struct DeviceReport {

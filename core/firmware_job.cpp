@@ -202,8 +202,7 @@ const char* format_name(InputFormat f) {
 
 // A .bin's --base: required there, refused elsewhere (every other format carries addresses).
 void check_base(const std::string& name, InputFormat f, const ImageOptions& o) {
-    if (f == InputFormat::binary && !o.base)
-        throw InputError(name, 0, "a .bin file has no address: give --base ADDR");
+    if (f == InputFormat::binary && !o.base) throw InputError(name, 0, "a .bin file has no address: give --base ADDR");
     if (f != InputFormat::binary && o.base)
         throw InputError(name, 0, fmt::format("--base applies to .bin files only; this is read as {}", format_name(f)));
 }
@@ -232,8 +231,9 @@ FirmwareJob erase_range_job(const AddressRange& range, const ImageOptions& o) {
     job.row_size = o.row_size.value_or(512);
     const auto refuse = [](const std::string& m) { return Error(ExitCode::usage, m); };
     if (o.format || o.base || o.app_start || o.app_length)
-        throw refuse("--range erases rows by address: --format, --base, --app-start and --app-length belong to an "
-                     "image file");
+        throw refuse(
+            "--range erases rows by address: --format, --base, --app-start and --app-length belong to an "
+            "image file");
     if (!valid_row_size(job.row_size))
         throw refuse(fmt::format("--row-size {} is not a power of two from 64 to 4096", job.row_size));
     const std::uint64_t end = std::uint64_t{range.start} + range.length;
@@ -247,14 +247,16 @@ FirmwareJob erase_range_job(const AddressRange& range, const ImageOptions& o) {
         throw refuse(fmt::format("--range: 0x{:X} bytes is more than the {} MiB one run erases; erase in parts",
                                  range.length, kMaxEraseRangeBytes >> 20));
     if (range.start % job.row_size != 0 || range.length % job.row_size != 0)
-        throw refuse(fmt::format("--range 0x{:08X}:0x{:X} is not whole {}-byte rows: the start and the length must "
-                                 "be multiples of the row size (rows 0x{:08X}..0x{:08X} cover it; --row-size if the "
-                                 "device's rows differ)",
-                                 range.start, range.length, job.row_size, range.start - range.start % job.row_size,
-                                 (end + job.row_size - 1) / job.row_size * job.row_size - 1));
+        throw refuse(
+            fmt::format("--range 0x{:08X}:0x{:X} is not whole {}-byte rows: the start and the length must "
+                        "be multiples of the row size (rows 0x{:08X}..0x{:08X} cover it; --row-size if the "
+                        "device's rows differ)",
+                        range.start, range.length, job.row_size, range.start - range.start % job.row_size,
+                        (end + job.row_size - 1) / job.row_size * job.row_size - 1));
     // Erase sends addresses only; the rows' bytes are there for the progress count.
     for (std::uint64_t a = range.start; a < end; a += job.row_size)
-        job.steps.emplace_back(RowStep{static_cast<std::uint32_t>(a), std::vector<std::uint8_t>(job.row_size, o.fill), 0});
+        job.steps.emplace_back(
+            RowStep{static_cast<std::uint32_t>(a), std::vector<std::uint8_t>(job.row_size, o.fill), 0});
     return job;
 }
 
@@ -274,8 +276,9 @@ InputFormat resolve_input_format(const std::filesystem::path& file, std::optiona
     if (forced) {
         f = *forced;
     } else if (formats::is_standard_input(file)) {
-        throw Error(ExitCode::usage, "standard input (-) has no extension to tell its format: give --format "
-                                     "hex, bin, cyacd2, elf or srec");
+        throw Error(ExitCode::usage,
+                    "standard input (-) has no extension to tell its format: give --format "
+                    "hex, bin, cyacd2, elf or srec");
     } else if (const auto by_extension = input_format_of_extension(file)) {
         f = *by_extension;
     } else {

@@ -2,10 +2,10 @@
 // Command and status codes of the DFU protocol (docs/protocol.md, "Commands" and "Status codes"),
 // with names.
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
-#include <optional>
 #include <vector>
 
 namespace dfu {

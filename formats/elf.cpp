@@ -54,7 +54,8 @@ SparseImage parse_elf(std::string_view bytes, const std::string& file_name) {
     // libelf wants a writable buffer; it reads from it and never writes.
     std::string copy(bytes);
     std::unique_ptr<Elf, ElfCloser> elf(elf_memory(copy.data(), copy.size()));
-    if (!elf || elf_kind(elf.get()) != ELF_K_ELF) throw fail(fmt::format("not a readable ELF file: {}", libelf_error()));
+    if (!elf || elf_kind(elf.get()) != ELF_K_ELF)
+        throw fail(fmt::format("not a readable ELF file: {}", libelf_error()));
     GElf_Ehdr ehdr;
     if (!gelf_getehdr(elf.get(), &ehdr)) throw fail(fmt::format("bad ELF header: {}", libelf_error()));
     std::size_t count = 0;
@@ -73,13 +74,15 @@ SparseImage parse_elf(std::string_view bytes, const std::string& file_name) {
             throw fail(fmt::format("cannot read program header {}: {}", i, libelf_error()));
         if (ph.p_type != PT_LOAD || ph.p_filesz == 0) continue;
         if (ph.p_offset > copy.size() || ph.p_filesz > copy.size() - ph.p_offset)
-            throw fail(fmt::format("segment {} claims {} bytes at file offset 0x{:X}, past the end of the {}-byte "
-                                   "file; it may be truncated",
-                                   i, ph.p_filesz, ph.p_offset, copy.size()));
+            throw fail(
+                fmt::format("segment {} claims {} bytes at file offset 0x{:X}, past the end of the {}-byte "
+                            "file; it may be truncated",
+                            i, ph.p_filesz, ph.p_offset, copy.size()));
         if (ph.p_paddr >= SparseImage::kAddressLimit || ph.p_filesz > SparseImage::kAddressLimit - ph.p_paddr)
-            throw fail(fmt::format("segment {} at physical address 0x{:X} with {} bytes runs past the 4 GiB "
-                                   "address space this tool programs",
-                                   i, ph.p_paddr, ph.p_filesz));
+            throw fail(
+                fmt::format("segment {} at physical address 0x{:X} with {} bytes runs past the 4 GiB "
+                            "address space this tool programs",
+                            i, ph.p_paddr, ph.p_filesz));
         const std::uint64_t start = ph.p_paddr;
         const std::uint64_t end = start + ph.p_filesz;
         const auto* data = reinterpret_cast<const std::uint8_t*>(copy.data() + ph.p_offset);
@@ -93,9 +96,10 @@ SparseImage parse_elf(std::string_view bytes, const std::string& file_name) {
         placed.push_back(Placed{start, end, i});
     }
     if (image.empty())
-        throw fail(fmt::format("no loadable segment with file data (PT_LOAD with p_filesz > 0) among its {} "
-                               "program headers{}",
-                               count, type_hint(ehdr.e_type)));
+        throw fail(
+            fmt::format("no loadable segment with file data (PT_LOAD with p_filesz > 0) among its {} "
+                        "program headers{}",
+                        count, type_hint(ehdr.e_type)));
     return image;
 }
 

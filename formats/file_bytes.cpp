@@ -24,9 +24,10 @@ std::string describe_errno(int err) {
 }
 
 InputError too_big(const std::string& name, std::uintmax_t n) {
-    return InputError(name, 0,
-                      fmt::format("file is {} bytes; input files are limited to {} bytes (1 GiB): is this the right file?",
-                                  n, kMaxInputFileBytes));
+    return InputError(
+        name, 0,
+        fmt::format("file is {} bytes; input files are limited to {} bytes (1 GiB): is this the right file?", n,
+                    kMaxInputFileBytes));
 }
 
 // Reads `f` to its end into `bytes` (resized to what was read), `bytes.size()` being the first guess.

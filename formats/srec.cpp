@@ -55,8 +55,8 @@ public:
             if (line.empty()) continue;  // blank lines are tolerated anywhere
             const std::size_t ln = reader.line_number();
             if (end_line_ != 0)
-                fail(ln, fmt::format("record after the start address record on line {}, which ends the file",
-                                     end_line_));
+                fail(ln,
+                     fmt::format("record after the start address record on line {}, which ends the file", end_line_));
             last_line_ = ln;
             parse_record(line, leading, ln);
         }

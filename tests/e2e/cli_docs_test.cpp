@@ -22,8 +22,8 @@ std::string read_text(const std::string& path) {
     return s.str();
 }
 
-const std::vector<std::string> kCommands{"program", "verify", "erase", "info", "send", "run",
-                                         "generate", "inspect", "list", "help"};
+const std::vector<std::string> kCommands{"program", "verify",   "erase",   "info", "send",
+                                         "run",     "generate", "inspect", "list", "help"};
 
 // The option names of a CLI11 help text: the first column of the lines that start with a dash.
 std::set<std::string> help_options(const std::string& help) {

@@ -139,8 +139,8 @@ TEST_CASE("- reads the image from standard input, binary-safe") {
     std::vector<std::uint8_t> bin(1024);
     for (std::size_t i = 0; i < bin.size(); ++i) bin[i] = static_cast<std::uint8_t>(i * 7 + (i >> 8));
     write_bytes(dir / "in.bin", bin);
-    const auto r = dfuhost_with_input(with({"program", "-", "--format", "bin", "--base", "0x10000800"}, sim),
-                                      dir / "in.bin");
+    const auto r =
+        dfuhost_with_input(with({"program", "-", "--format", "bin", "--base", "0x10000800"}, sim), dir / "in.bin");
     INFO(r.out << r.err);
     REQUIRE(r.exit_code == 0);
     CHECK(contains(r.out, "standard input"));

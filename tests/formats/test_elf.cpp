@@ -34,7 +34,7 @@ ElfSpec cortex_m_like(int elf_class, int encoding) {
     s.encoding = encoding;
     s.segments.push_back({0x10000000, 0x10000000, iota_bytes(300, 1), 0});
     s.segments.push_back({0x10000200, 0x08000000, iota_bytes(40, 100), 64});  // .data: LMA != VMA, plus .bss
-    s.segments.push_back({0x10001000, 0x08000100, {}, 512});                   // .bss alone: nothing to load
+    s.segments.push_back({0x10001000, 0x08000100, {}, 512});                  // .bss alone: nothing to load
     return s;
 }
 

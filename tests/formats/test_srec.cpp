@@ -82,8 +82,8 @@ TEST_CASE("srec: S2 and S3 carry 24- and 32-bit addresses, S7/S8 start addresses
 }
 
 TEST_CASE("srec: consecutive records merge; blank lines, CRLF and lower case are fine") {
-    std::string text = rec(1, 0x100, iota_bytes(16)) + "\r\n\r\n" + rec(1, 0x110, iota_bytes(16, 16)) + "\r\n" +
-                       rec(9, 0) + "\r\n";
+    std::string text =
+        rec(1, 0x100, iota_bytes(16)) + "\r\n\r\n" + rec(1, 0x110, iota_bytes(16, 16)) + "\r\n" + rec(9, 0) + "\r\n";
     for (char& c : text)
         if (c >= 'A' && c <= 'F') c = static_cast<char>(c - 'A' + 'a');
     const auto img = parse(text).image;
@@ -111,14 +111,14 @@ TEST_CASE("srec: record syntax errors name line and column") {
 TEST_CASE("srec: S5/S6 counts must match the data records before them") {
     CHECK(parse(lines({rec(1, 0, {1}), rec(1, 1, {2}), rec(5, 2), rec(9, 0)})).image.size() == 2);
     CHECK(parse(lines({rec(1, 0, {1}), rec(6, 1), rec(9, 0)})).image.size() == 1);
-    CHECK_INPUT_ERROR(parse(lines({rec(1, 0, {1}), rec(5, 2), rec(9, 0)})), "t.srec:2: ",
-                      "says 2 data records, but 1 come before it");
+    CHECK_INPUT_ERROR(parse(lines({rec(1, 0, {1}), rec(5, 2), rec(9, 0)})),
+                      "t.srec:2: ", "says 2 data records, but 1 come before it");
     CHECK_INPUT_ERROR(parse(lines({rec(1, 0, {1}), rec(5, 1, {0}), rec(9, 0)})), "t.srec:2: ", "must hold no data");
 }
 
 TEST_CASE("srec: the start address record ends the file and must be there") {
-    CHECK_INPUT_ERROR(parse(lines({rec(1, 0, {1}), rec(9, 0), rec(1, 1, {2})})), "t.srec:3: ",
-                      "after the start address record on line 2");
+    CHECK_INPUT_ERROR(parse(lines({rec(1, 0, {1}), rec(9, 0), rec(1, 1, {2})})),
+                      "t.srec:3: ", "after the start address record on line 2");
     CHECK_INPUT_ERROR(parse(lines({rec(1, 0, {1}), rec(1, 1, {2})})), "t.srec:2: ", "may be truncated");
     CHECK_INPUT_ERROR(parse(lines({rec(1, 0, {1}), rec(9, 0, {1})})), "t.srec:2: ", "must hold no data");
 }
@@ -130,9 +130,9 @@ TEST_CASE("srec: empty files and files without data") {
 }
 
 TEST_CASE("srec: overlapping data names both lines; out of order without overlap is fine") {
-    CHECK_INPUT_ERROR(parse(lines({rec(3, 0x1000, iota_bytes(16)), rec(3, 0x2000, {1}), rec(3, 0x100F, {1, 2}),
-                                   rec(7, 0)})),
-                      "t.srec:3: ", "data at 0x0000100F overlaps data already given on line 1");
+    CHECK_INPUT_ERROR(
+        parse(lines({rec(3, 0x1000, iota_bytes(16)), rec(3, 0x2000, {1}), rec(3, 0x100F, {1, 2}), rec(7, 0)})),
+        "t.srec:3: ", "data at 0x0000100F overlaps data already given on line 1");
     const auto img = parse(lines({rec(3, 0x2000, {5}), rec(3, 0x1000, {4}), rec(7, 0)})).image;
     REQUIRE(img.segments().size() == 2);
     CHECK(img.lowest() == 0x1000);

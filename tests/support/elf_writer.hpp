@@ -24,8 +24,8 @@ struct ElfSegment {
 };
 
 struct ElfSpec {
-    int elf_class = ELFCLASS32;   // or ELFCLASS64
-    int encoding = ELFDATA2LSB;   // or ELFDATA2MSB
+    int elf_class = ELFCLASS32;    // or ELFCLASS64
+    int encoding = ELFDATA2LSB;    // or ELFDATA2MSB
     std::uint16_t type = ET_EXEC;  // or ET_REL, ...
     std::vector<ElfSegment> segments;
 };
