@@ -12,6 +12,7 @@
 #include "cli/env_defaults.hpp"
 #include "cli/usage.hpp"
 #include "core/error.hpp"
+#include "core/protocol.hpp"
 
 namespace dfu::cli {
 
@@ -80,7 +81,8 @@ struct CommandLine::Context {
 CommandLine::CommandLine()
     : app_("dfuhost " DFUHOST_VERSION
            ": update MCU firmware through a DFU bootloader (Infineon DFU protocol)\n"
-           "over UART, I2C, SPI or USB-HID. Inputs: Intel .hex, .bin (with --base), .cyacd2, .mtbdfu sessions.",
+           "over UART, I2C, SPI or USB-HID. Inputs: Intel .hex, .bin (with --base), .cyacd2, ELF, S-records\n"
+           "(- for standard input, with --format), .mtbdfu sessions.",
            "dfuhost") {
     // CLI11 takes /x as an option on Windows by default; dfuhost's options are the same
     // everywhere, and an argument such as /dev/i2c-1 or a POSIX path under wine is a value.
@@ -99,11 +101,13 @@ CommandLine::CommandLine()
     const FlashCommand flash_commands[] = {
         {"program", "Write FILE into the device, then check the application", false},
         {"verify", "Compare the device's flash with FILE", false},
-        {"erase", "Erase the rows FILE covers", true},
+        {"erase", "Erase the rows FILE covers, or those of --range", true},
     };
     for (const auto& c : flash_commands) {
         CLI::App* sub = app_.add_subcommand(c.name, c.help);
-        sub->add_option("FILE", raw_.file, ".hex, .bin or .cyacd2")->required();
+        CLI::Option* file =
+            sub->add_option("FILE", raw_.file, ".hex, .bin, .cyacd2, .elf or .srec; - reads standard input");
+        if (!c.erase) file->required();  // erase takes FILE or --range
         add_transport_options(*sub, raw_);
         add_image_options(*sub, raw_);
         add_session_options(*sub, raw_);
@@ -117,16 +121,60 @@ CommandLine::CommandLine()
         add_output_options(*sub, raw_);
         commands_.push_back(sub);
     }
-    CLI::App* info =
-        app_.add_subcommand("info", "Enter DFU, print the device's silicon ID, revision and SDK version, Exit");
-    add_transport_options(*info, raw_);
-    info->add_option("--product-id", raw_.product_id, "Product ID in hex (default 0)")->group("Image")->type_name("HEX");
-    info->add_option("--checksum", raw_.checksum, "Packet checksum: sum or crc16 (default sum)")
+    // erase --range ADDR:LEN: rows by address instead of a file's rows.
+    find_command("erase")
+        ->add_option("--range", raw_.erase_range,
+                     "Erase the rows of ADDR..ADDR+LEN instead of FILE's (whole rows of --row-size, default 512)")
         ->group("Image")
-        ->check(one_of({"sum", "crc16"}));
+        ->type_name("ADDR:LEN");
+
+    // info and send have no file to take the product ID and checksum type from.
+    const auto add_identity_options = [this](CLI::App& cmd) {
+        cmd.add_option("--product-id", raw_.product_id, "Product ID in hex (default 0)")
+            ->group("Image")
+            ->type_name("HEX");
+        cmd.add_option("--checksum", raw_.checksum, "Packet checksum: sum or crc16 (default sum)")
+            ->group("Image")
+            ->check(one_of({"sum", "crc16"}));
+    };
+    CLI::App* info = app_.add_subcommand(
+        "info",
+        "Enter DFU, print the device's silicon ID, revision and SDK version, each application's metadata "
+        "(start, length) and whether it is valid, Exit");
+    add_transport_options(*info, raw_);
+    add_identity_options(*info);
+    info->add_option("--apps", raw_.info_apps, "Applications to show: 0 to N-1 (the middleware template keeps 2)")
+        ->group("Image")
+        ->type_name("N")
+        ->capture_default_str()
+        ->transform(number_check("2", 0, 63));
     add_session_options(*info, raw_);
     add_output_options(*info, raw_);
     commands_.push_back(info);
+
+    // send COMMAND [--data HEX]: one command in a session of its own, its answer printed.
+    CLI::App* send = app_.add_subcommand(
+        "send",
+        "Enter DFU, send one command (a code such as 0x51, or a name such as get-metadata), print its "
+        "status and data, Exit");
+    send->add_option("COMMAND", raw_.send_command, "Command code 0x00..0xFF or name (dfuhost help send lists them)")
+        ->required();
+    send->add_option("--data", raw_.send_data, "The command's data bytes in hex, e.g. 00000800")
+        ->group("Image")
+        ->type_name("HEX");
+    add_transport_options(*send, raw_);
+    add_identity_options(*send);
+    add_session_options(*send, raw_);
+    add_output_options(*send, raw_);
+    std::vector<std::string> command_words;
+    for (unsigned c = 0; c < 0x50; ++c)
+        if (std::string w = command_word(static_cast<std::uint8_t>(c)); !w.empty())
+            command_words.push_back(fmt::format("{} (0x{:02X})", w, c));
+    send->footer(
+        fmt::format("Command names: {}. Codes 0x50-0xFF are the firmware's custom commands.\n"
+                    "Exit codes: 0 SUCCESS, 6 any other status, 5 no answer.",
+                    fmt::join(command_words, ", ")));
+    commands_.push_back(send);
 
     CLI::App* run = app_.add_subcommand("run", "Run the DFU sessions of a .mtbdfu file");
     run->add_option("FILE", raw_.file, ".mtbdfu session file")->required();
@@ -140,7 +188,7 @@ CommandLine::CommandLine()
 
     CLI::App* generate =
         app_.add_subcommand("generate", "Write a .mtbdfu that programs, verifies or erases an image");
-    generate->add_option("FILE", raw_.file, ".hex or .bin image")->required();
+    generate->add_option("FILE", raw_.file, ".hex, .bin, .elf or .srec image; - reads standard input")->required();
     generate->add_option("-o,--output", raw_.output_file, "The .mtbdfu to write; - for standard output")
         ->required()
         ->type_name("OUT");
@@ -157,8 +205,8 @@ CommandLine::CommandLine()
     add_output_options(*generate, raw_);
     commands_.push_back(generate);
 
-    CLI::App* inspect =
-        app_.add_subcommand("inspect", "Show what a .hex, .bin, .cyacd2 or .mtbdfu holds and would send; no device");
+    CLI::App* inspect = app_.add_subcommand(
+        "inspect", "Show what an image (.hex, .bin, .cyacd2, .elf, .srec) or .mtbdfu holds and would send; no device");
     inspect->add_option("FILE", raw_.file, "The file to look at")->required();
     add_image_options(*inspect, raw_);
     inspect->add_option("--packet-size", raw_.packet_size, "Largest packet, frame included, for the plan")
@@ -246,14 +294,14 @@ void CommandLine::scan(const std::vector<std::string>& args, Context& context) c
                 continue;
             }
             if (++positionals == 1 && word != "list") {
-                if (word != "help" && word != "completion") context.usage.file = a;
+                if (word != "help" && word != "completion" && word != "send") context.usage.file = a;
                 continue;
             }
             throw usage(fmt::format("unexpected argument '{}': {} takes {}", a, word,
-                                    word == "list"         ? "no file"
-                                    : word == "help"       ? "one command"
-                                    : word == "completion" ? "one shell"
-                                                           : "one file"));
+                                    word == "list"                     ? "no file"
+                                    : word == "help" || word == "send" ? "one command"
+                                    : word == "completion"             ? "one shell"
+                                                                       : "one file"));
         }
         const OptionWord w = split_option(a);
         if (w.name == "--json") context.usage.json = true;

@@ -10,7 +10,9 @@
 #include "cli/run_failure.hpp"
 #include "cli/run_report.hpp"
 #include "cli/transport_choice.hpp"
+#include "core/device_query.hpp"
 #include "core/error.hpp"
+#include "core/protocol.hpp"
 #include "core/row_packing.hpp"
 
 namespace dfu::cli {
@@ -45,6 +47,17 @@ std::string summary(const RunResult& r, const FirmwareJob& job) {
     return s;
 }
 
+// The job of program, verify or erase: FILE's rows, or for erase those of --range.
+FirmwareJob flash_job(Action action, const RawOptions& raw) {
+    const std::optional<AddressRange> range = erase_range_option(raw);
+    if (action == Action::erase && !raw.file.empty() && range)
+        throw Error(ExitCode::usage, "erase takes FILE or --range ADDR:LEN, not both");
+    if (action == Action::erase && raw.file.empty() && !range)
+        throw Error(ExitCode::usage, "erase needs FILE (erases the rows it covers) or --range ADDR:LEN");
+    if (range) return erase_range_job(*range, image_options(raw));
+    return load_firmware_job(raw.file, image_options(raw));
+}
+
 }  // namespace
 
 int run_flash(Action action, const RawOptions& raw, Reporter& out, const std::atomic<bool>& interrupted) {
@@ -61,7 +74,7 @@ int run_flash(Action action, const RawOptions& raw, Reporter& out, const std::at
         out.refuse_overwrite_by("--report", raw.report_file);
     }
     choose_packet_size(request.engine, wires.front());  // one kind of wire per run
-    const FirmwareJob job = load_firmware_job(raw.file, image_options(raw));
+    const FirmwareJob job = flash_job(action, raw);
     request.job = &job;
     if (!raw.report_file.empty()) check_report_writable(raw.report_file);
     for (const auto& w : job.warnings) out.warning(w);
@@ -169,9 +182,10 @@ int run_info(const RawOptions& raw, Reporter& out, const std::atomic<bool>& inte
     const TransportChoice wire = transport_choice(raw, "info");
     for (const auto& w : wire.warnings()) out.warning(w);
     auto transport = wire.open([&out](const std::string& line) { out.debug(line); });
-    const DeviceIdentity id = [&] {
+    const DeviceReport report = [&] {
         try {
-            return query_device(*transport, checksum_option(raw), product_id, engine, out, &interrupted);
+            return read_device_report(*transport, checksum_option(raw), product_id, raw.info_apps, engine, out,
+                                      &interrupted);
         } catch (const Error& e) {
             // program and verify take the product ID from their file; info has none to take it from.
             if (e.code() != ExitCode::identity_mismatch || !raw.product_id.empty()) throw;
@@ -180,14 +194,41 @@ int run_info(const RawOptions& raw, Reporter& out, const std::atomic<bool>& inte
                                               "header or the .mtbdfu \"Product Id\")"));
         }
     }();
-    out.result(result_json(CommandResult(
-        "info", {{"silicon_id", hex32(id.silicon_id)},
-                 {"silicon_rev", fmt::format("0x{:02X}", id.silicon_rev)},
-                 {"sdk_version", fmt::format("{}.{}.{}", id.sdk_major, id.sdk_minor, id.sdk_build)}})));
+    const DeviceIdentity& id = report.identity;
+    json apps = json::array();
+    for (const AppStatus& a : report.apps) {
+        json j{{"app", a.app}};
+        if (a.start) j["start"] = hex32(*a.start);
+        if (a.length) j["length"] = *a.length;
+        if (a.valid) j["valid"] = *a.valid;
+        apps.push_back(j);
+    }
+    json findings{{"silicon_id", hex32(id.silicon_id)},
+                  {"silicon_rev", fmt::format("0x{:02X}", id.silicon_rev)},
+                  {"sdk_version", fmt::format("{}.{}.{}", id.sdk_major, id.sdk_minor, id.sdk_build)},
+                  {"apps", apps}};
+    std::string refusal;
+    if (report.refused_status) {
+        const bool bad_row = report.refused_command == cmd::get_metadata && *report.refused_status == status::verify;
+        refusal =
+            fmt::format("{} answered {}: {}", command_name(report.refused_command), status_name(*report.refused_status),
+                        bad_row ? "the metadata row fails its own CRC-32C, so it records no application (as on "
+                                  "a device never programmed)"
+                                : std::string(status_meaning(*report.refused_status)));
+        findings["refused"] = refusal;
+    }
+    out.result(result_json(CommandResult("info", std::move(findings))));
     out.say(fmt::format("Device on {}", transport->description()));
     out.say(fmt::format("  silicon ID    0x{:08X}{}", id.silicon_id, id.silicon_id == 0 ? " (not reported)" : ""));
     out.say(fmt::format("  silicon rev   0x{:02X}", id.silicon_rev));
     out.say(fmt::format("  DFU SDK       {}.{} (build {})", id.sdk_major, id.sdk_minor, id.sdk_build));
+    for (const AppStatus& a : report.apps) {
+        const std::string entry = a.start && a.length ? fmt::format("0x{:08X}, {} bytes", *a.start, *a.length)
+                                                      : std::string("metadata not read");
+        const char* valid = !a.valid ? "validity not asked" : *a.valid ? "valid" : "not valid";
+        out.say(fmt::format("  app {:<9} {}; {}", a.app, entry, valid));
+    }
+    if (!refusal.empty()) out.say(fmt::format("  note          {}", refusal));
     return 0;
 }
 

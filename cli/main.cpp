@@ -16,6 +16,7 @@
 #include "cli/reporter.hpp"
 #include "cli/run_failure.hpp"
 #include "cli/script_commands.hpp"
+#include "cli/send_command.hpp"
 #include "cli/usage.hpp"
 #include "core/error.hpp"
 #include "platform/interrupt.hpp"
@@ -106,6 +107,7 @@ int main(int argc, char** argv) {
         if (command == "verify") return run_flash(Action::verify, raw, *out, g_interrupted);
         if (command == "erase") return run_flash(Action::erase, raw, *out, g_interrupted);
         if (command == "info") return run_info(raw, *out, g_interrupted);
+        if (command == "send") return run_send(raw, *out, g_interrupted);
         if (command == "run") return run_mtbdfu(raw, *out, g_interrupted);
         if (command == "generate") return run_generate(raw, *out);
         if (command == "inspect") return run_inspect(raw, *out);

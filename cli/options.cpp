@@ -8,9 +8,12 @@
 
 #include <fmt/ranges.h>
 
+#include "cli/usage.hpp"
 #include "core/error.hpp"
 #include "transports/bus_bridges.hpp"
 #include "transports/socket_stream.hpp"
+#include "core/packet.hpp"
+#include "core/protocol.hpp"
 
 namespace dfu::cli {
 
@@ -123,6 +126,55 @@ std::uint32_t product_id_option(const RawOptions& o) {
     return static_cast<std::uint32_t>(v);
 }
 
+std::uint8_t send_command_option(const RawOptions& o) {
+    if (const auto code = parse_number(o.send_command)) {
+        if (*code > 0xFF) throw usage(fmt::format("send: command code {} is not a byte (0x00..0xFF)", o.send_command));
+        return static_cast<std::uint8_t>(*code);
+    }
+    if (const auto code = command_code_named(o.send_command)) return *code;
+    std::vector<std::string> words;
+    for (unsigned c = 0; c < 0x50; ++c)
+        if (std::string w = command_word(static_cast<std::uint8_t>(c)); !w.empty()) words.push_back(std::move(w));
+    const std::string hint = did_you_mean(o.send_command, words);
+    throw usage(
+        fmt::format("send: '{}' is neither a command code (0x00..0xFF, e.g. 0x3C or 0x51 for a custom "
+                    "command) nor a command name{}",
+                    o.send_command, hint.empty() ? fmt::format(" ({})", fmt::join(words, ", ")) : hint));
+}
+
+std::vector<std::uint8_t> send_data_option(const RawOptions& o) {
+    std::string digits;
+    for (const char c : o.send_data) {
+        if (c == ' ' || c == ':' || c == '-') continue;  // 00 00 08 00, 00:00:08:00
+        if (!std::isxdigit(static_cast<unsigned char>(c)))
+            throw usage(
+                fmt::format("--data: '{}' is not a hex digit; expected bytes in hex, e.g. 00000800 or "
+                            "\"00 00 08 00\"",
+                            c));
+        digits += c;
+    }
+    if (digits.size() % 2 != 0)
+        throw usage(fmt::format("--data: {} hex digits is not a whole number of bytes", digits.size()));
+    if (digits.size() / 2 > kMaxPacketData)
+        throw usage(fmt::format("--data: {} bytes; a packet carries at most {}", digits.size() / 2, kMaxPacketData));
+    std::vector<std::uint8_t> bytes;
+    for (std::size_t i = 0; i < digits.size(); i += 2)
+        bytes.push_back(static_cast<std::uint8_t>(std::stoul(digits.substr(i, 2), nullptr, 16)));
+    return bytes;
+}
+
+std::optional<AddressRange> erase_range_option(const RawOptions& o) {
+    if (o.erase_range.empty()) return std::nullopt;
+    const auto colon = o.erase_range.find(':');
+    if (colon == std::string::npos)
+        throw usage(fmt::format("--range: '{}' is not ADDR:LEN; expected e.g. 0x10000000:64k", o.erase_range));
+    AddressRange r;
+    r.start = static_cast<std::uint32_t>(
+        number_in("--range ADDR", o.erase_range.substr(0, colon), 0, 0xFFFFFFFF, "0x10000000"));
+    r.length = number_in("--range LEN", o.erase_range.substr(colon + 1), 1, std::uint64_t{1} << 32, "64k");
+    return r;
+}
+
 ChecksumType checksum_option(const RawOptions& o) {
     return o.checksum == "crc16" ? ChecksumType::crc16 : ChecksumType::sum;
 }
@@ -139,6 +191,7 @@ ImageOptions image_options(const RawOptions& o) {
     io.app_start = optional_u32("--app-start", o.app_start, "0x10000000");
     io.app_length = optional_u32("--app-length", o.app_length, "0x8000", 1);
     io.fill = static_cast<std::uint8_t>(number_in("--fill", o.fill, 0, 255, "0xFF"));
+    if (!o.format.empty()) io.format = input_format_named(o.format);  // one_of() has checked the word
     return io;
 }
 
@@ -253,6 +306,11 @@ void add_image_options(CLI::App& cmd, RawOptions& o) {
         ->type_name("N")
         ->group(g);
     cmd.add_option("--fill", o.fill, "Byte for gaps inside a row")->type_name("BYTE")->group(g)->capture_default_str();
+    cmd.add_option(
+           "--format", o.format,
+           "Read FILE as hex, bin, cyacd2, elf or srec whatever its extension (needed when FILE is -, standard input)")
+        ->group(g)
+        ->check(one_of({"hex", "bin", "cyacd2", "elf", "srec"}));
 }
 
 void add_session_options(CLI::App& cmd, RawOptions& o) {

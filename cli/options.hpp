@@ -35,6 +35,16 @@ struct RawOptions {
     std::string before = "no-reset", after = "no-reset";
     // image
     std::string product_id, app_id, row_size, checksum, base, app_start, app_length, fill = "0x00";
+    std::string format;  // --format: hex, bin, cyacd2, elf, srec; empty: by extension
+    std::string
+        erase_range;  // send's COMMAND: a code ("0x3C", "60") or a name ("get-metadata"); Throws usage naming the word.
+    std::uint8_t send_command_option(const RawOptions& o);
+    // send --data: hex bytes, spaces allowed ("00 00 08 00"); empty when not given.
+    std::vector<std::uint8_t> send_data_option(const RawOptions& o);
+    // erase --range ADDR:LEN, instead of FILE
+    unsigned info_apps = 2;  // info --apps: applications whose metadata and validity to show
+    // send COMMAND [--data HEX]
+    std::string send_command, send_data;
     // session
     // empty or "auto": whole rows on UART falling back to 64, else 64 or less where the wire carries less
     std::string packet_size;
@@ -88,6 +98,12 @@ ImageOptions image_options(const RawOptions& o);
 EngineOptions engine_options(const RawOptions& o);
 transports::UartSettings uart_settings(const RawOptions& o, const std::string& port);
 ChecksumType checksum_option(const RawOptions& o);     // --checksum, default sum
+// send's COMMAND: a code ("0x3C", "60") or a name ("get-metadata"); Throws usage naming the word.
+std::uint8_t send_command_option(const RawOptions& o);
+// send --data: hex bytes, spaces allowed ("00 00 08 00"); empty when not given.
+std::vector<std::uint8_t> send_data_option(const RawOptions& o);
+// erase --range ADDR:LEN (both numbers as parse_number reads them); nullopt when not given.
+std::optional<AddressRange> erase_range_option(const RawOptions& o);
 std::uint32_t product_id_option(const RawOptions& o);  // --product-id, default 0
 
 // "0x1F", "31", "0b11", "64k" (x1024) and "1M" (x1024*1024) -> number; nullopt if not a number.

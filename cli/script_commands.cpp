@@ -17,6 +17,7 @@
 #include "core/job_plan.hpp"
 #include "core/plan_document.hpp"
 #include "core/script_runner.hpp"
+#include "formats/file_bytes.hpp"
 #include "formats/input_error.hpp"
 #include "formats/intel_hex.hpp"
 #include "formats/mtbdfu.hpp"
@@ -36,9 +37,9 @@ std::string count(std::size_t n, const char* noun) {
 }  // namespace
 
 int run_mtbdfu(const RawOptions& raw, Reporter& out, const std::atomic<bool>& interrupted) {
-    if (const std::string ext = lower_extension(raw.file); ext == ".hex" || ext == ".bin" || ext == ".cyacd2")
-        throw Error(ExitCode::usage,
-                    fmt::format("run takes a .mtbdfu session file; use `dfuhost program {}` for a {}", raw.file, ext));
+    if (input_format_of_extension(raw.file))
+        throw Error(ExitCode::usage, fmt::format("run takes a .mtbdfu session file; use `dfuhost program {}` for a {}",
+                                                 raw.file, lower_extension(raw.file)));
     const EngineOptions engine = engine_options(raw);
     const TransportChoice wire = transport_choice(raw, "run");
     const formats::Mtbdfu doc = formats::load_mtbdfu(raw.file);
@@ -97,9 +98,15 @@ int run_mtbdfu(const RawOptions& raw, Reporter& out, const std::atomic<bool>& in
 int run_generate(const RawOptions& raw, Reporter& out) {
     const std::filesystem::path input = raw.file;
     const std::string ext = lower_extension(input);
-    if (ext == ".cyacd2" || ext == ".mtbdfu")
-        throw Error(ExitCode::usage, fmt::format("generate takes a .hex or .bin image, not {}", ext));
     const ImageOptions io = image_options(raw);
+    if (ext == ".mtbdfu")
+        throw Error(ExitCode::usage, "generate takes a .hex, .bin, .elf or .srec image, not a .mtbdfu");
+    const InputFormat format = resolve_input_format(input, io.format);
+    if (format == InputFormat::cyacd2)
+        throw Error(ExitCode::usage, "generate takes a .hex, .bin, .elf or .srec image, not a .cyacd2");
+    // A .mtbdfu's dataFile is an Intel HEX file (a .bin would be read at address 0): any other
+    // input, and a .hex that comes on standard input, is written as a companion .hex beside it.
+    const bool companion = format != InputFormat::intel_hex || formats::is_standard_input(input);
     if (io.fill != 0)
         throw Error(ExitCode::usage, "--fill: a .mtbdfu cannot say how to fill gaps; its rows are padded with 0x00");
     const EngineOptions engine = engine_options(raw);
@@ -114,10 +121,12 @@ int run_generate(const RawOptions& raw, Reporter& out) {
     if (to_stdout && out.json())
         throw Error(ExitCode::usage, "-o -: the .mtbdfu and the --json events would both go to standard output; "
                                      "drop one");
-    if (to_stdout && ext == ".bin")
+    if (to_stdout && companion)
         throw Error(ExitCode::usage,
-                    "-o -: a .mtbdfu for a .bin needs the image as a .hex file written next to it, and standard "
-                    "output has no folder: give -o FILE.mtbdfu (FILE.hex is written beside it)");
+                    fmt::format("-o -: a .mtbdfu for {} needs the image as a .hex file written next to it, and "
+                                "standard output has no folder: give -o FILE.mtbdfu (FILE.hex is written beside it)",
+                                formats::is_standard_input(input) ? std::string("standard input")
+                                                                  : fmt::format("a {} file", job.format)));
     const std::filesystem::path out_path = raw.output_file;
     const std::filesystem::path out_dir =
         to_stdout ? std::filesystem::current_path() : std::filesystem::absolute(out_path).parent_path();
@@ -126,12 +135,11 @@ int run_generate(const RawOptions& raw, Reporter& out) {
         refuse_overwrite("-o", out_path, {{input, "the input image"}});
         out.protect(out_path, "the -o output");
     }
-    if (ext == ".bin") {
-        // A .mtbdfu reads .bin data files at address 0: give it the image as Intel HEX instead.
+    if (companion) {
         data_file = out_dir / (out_path.stem().string() + ".hex");
         if (std::filesystem::absolute(out_path).lexically_normal() == data_file.lexically_normal())
             throw Error(ExitCode::usage,
-                        fmt::format("-o {}: the .mtbdfu and the Intel HEX it needs for the .bin's data would be the "
+                        fmt::format("-o {}: the .mtbdfu and the Intel HEX it needs for the image's data would be the "
                                     "same file: name the output OUT.mtbdfu",
                                     out_path.string()));
         out.protect(data_file, "the companion .hex of the -o output");

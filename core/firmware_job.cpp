@@ -7,11 +7,17 @@
 #include <algorithm>
 #include <array>
 
+#include "core/error.hpp"
 #include "formats/binary.hpp"
 #include "formats/cyacd2.hpp"
+#if DFUHOST_ELF
+#include "formats/elf.hpp"
+#endif
+#include "formats/file_bytes.hpp"
 #include "formats/input_error.hpp"
 #include "formats/intel_hex.hpp"
 #include "formats/rows.hpp"
+#include "formats/srec.hpp"
 
 namespace dfu {
 
@@ -68,7 +74,7 @@ std::optional<AppRange> find_signature(const formats::SparseImage& image, const 
 FirmwareJob job_from_image(const std::filesystem::path& file, std::string format, const formats::SparseImage& image,
                            const ImageOptions& o) {
     FirmwareJob job;
-    job.source = file.string();
+    job.source = formats::input_name(file);
     job.format = std::move(format);
     job.checksum = o.checksum.value_or(ChecksumType::sum);
     job.product_id = o.product_id.value_or(0);
@@ -93,7 +99,7 @@ FirmwareJob job_from_image(const std::filesystem::path& file, std::string format
 
 FirmwareJob job_from_cyacd2(const std::filesystem::path& file, formats::Cyacd2 c, const ImageOptions& o) {
     FirmwareJob job;
-    job.source = file.string();
+    job.source = formats::input_name(file);
     job.format = "cyacd2";
     const auto file_checksum = static_cast<ChecksumType>(c.header.checksum_type);
     job.checksum = o.checksum.value_or(file_checksum);
@@ -175,37 +181,164 @@ std::uint32_t image_crc32c(const formats::SparseImage& image, std::uint32_t star
     return crc;
 }
 
-FirmwareInput load_firmware(const std::filesystem::path& file, const ImageOptions& o) {
+namespace {
+
+struct FormatName {
+    InputFormat format;
+    const char* word;  // --format
+    const char* name;  // FirmwareJob::format, messages
+};
+constexpr FormatName kFormats[] = {
+    {InputFormat::intel_hex, "hex", "Intel HEX"}, {InputFormat::binary, "bin", "binary"},
+    {InputFormat::cyacd2, "cyacd2", "cyacd2"},    {InputFormat::elf, "elf", "ELF"},
+    {InputFormat::srec, "srec", "S-record"},
+};
+
+const char* format_name(InputFormat f) {
+    for (const auto& n : kFormats)
+        if (n.format == f) return n.name;
+    return "?";
+}
+
+// A .bin's --base: required there, refused elsewhere (every other format carries addresses).
+void check_base(const std::string& name, InputFormat f, const ImageOptions& o) {
+    if (f == InputFormat::binary && !o.base) throw InputError(name, 0, "a .bin file has no address: give --base ADDR");
+    if (f != InputFormat::binary && o.base)
+        throw InputError(name, 0, fmt::format("--base applies to .bin files only; this is read as {}", format_name(f)));
+}
+
+}  // namespace
+
+std::optional<InputFormat> input_format_named(std::string_view word) {
+    for (const auto& n : kFormats)
+        if (word == n.word) return n.format;
+    return std::nullopt;
+}
+
+const char* input_format_word(InputFormat f) noexcept {
+    for (const auto& n : kFormats)
+        if (n.format == f) return n.word;
+    return "?";
+}
+
+FirmwareJob erase_range_job(const AddressRange& range, const ImageOptions& o) {
+    FirmwareJob job;
+    job.source = fmt::format("--range 0x{:08X}:0x{:X}", range.start, range.length);
+    job.format = "address range";
+    job.checksum = o.checksum.value_or(ChecksumType::sum);
+    job.product_id = o.product_id.value_or(0);
+    job.app_id = o.app_id.value_or(0);
+    job.row_size = o.row_size.value_or(512);
+    const auto refuse = [](const std::string& m) { return Error(ExitCode::usage, m); };
+    if (o.format || o.base || o.app_start || o.app_length)
+        throw refuse(
+            "--range erases rows by address: --format, --base, --app-start and --app-length belong to an "
+            "image file");
+    if (!valid_row_size(job.row_size))
+        throw refuse(fmt::format("--row-size {} is not a power of two from 64 to 4096", job.row_size));
+    const std::uint64_t end = std::uint64_t{range.start} + range.length;
+    if (range.length == 0) throw refuse("--range: the length is 0; nothing to erase");
+    if (end > formats::SparseImage::kAddressLimit)
+        throw refuse(fmt::format("--range 0x{:08X}:0x{:X} runs past the 4 GiB address space (to 0x{:X})", range.start,
+                                 range.length, end - 1));
+    // The job holds each row's bytes (the engine counts progress by them): a bound keeps a typo
+    // such as 0:4G from taking gigabytes. The largest flash of the parts this protocol serves is a few MiB.
+    if (range.length > kMaxEraseRangeBytes)
+        throw refuse(fmt::format("--range: 0x{:X} bytes is more than the {} MiB one run erases; erase in parts",
+                                 range.length, kMaxEraseRangeBytes >> 20));
+    if (range.start % job.row_size != 0 || range.length % job.row_size != 0)
+        throw refuse(
+            fmt::format("--range 0x{:08X}:0x{:X} is not whole {}-byte rows: the start and the length must "
+                        "be multiples of the row size (rows 0x{:08X}..0x{:08X} cover it; --row-size if the "
+                        "device's rows differ)",
+                        range.start, range.length, job.row_size, range.start - range.start % job.row_size,
+                        (end + job.row_size - 1) / job.row_size * job.row_size - 1));
+    // Erase sends addresses only; the rows' bytes are there for the progress count.
+    for (std::uint64_t a = range.start; a < end; a += job.row_size)
+        job.steps.emplace_back(
+            RowStep{static_cast<std::uint32_t>(a), std::vector<std::uint8_t>(job.row_size, o.fill), 0});
+    return job;
+}
+
+std::optional<InputFormat> input_format_of_extension(const std::filesystem::path& file) {
     const std::string ext = lower_extension(file);
+    if (ext == ".hex" || ext == ".ihex" || ext == ".ihx") return InputFormat::intel_hex;
+    if (ext == ".bin") return InputFormat::binary;
+    if (ext == ".cyacd2") return InputFormat::cyacd2;
+    if (ext == ".elf" || ext == ".axf") return InputFormat::elf;
+    if (ext == ".srec" || ext == ".s19" || ext == ".s28" || ext == ".s37" || ext == ".mot") return InputFormat::srec;
+    return std::nullopt;
+}
+
+InputFormat resolve_input_format(const std::filesystem::path& file, std::optional<InputFormat> forced) {
+    const std::string name = formats::input_name(file);
+    InputFormat f{};
+    if (forced) {
+        f = *forced;
+    } else if (formats::is_standard_input(file)) {
+        throw Error(ExitCode::usage,
+                    "standard input (-) has no extension to tell its format: give --format "
+                    "hex, bin, cyacd2, elf or srec");
+    } else if (const auto by_extension = input_format_of_extension(file)) {
+        f = *by_extension;
+    } else {
+        const std::string ext = lower_extension(file);
+        if (ext == ".mtbdfu") {
+            throw InputError(name, 0, "a .mtbdfu holds sessions, not an image: use 'dfuhost run'");
+        } else {
+            throw InputError(name, 0,
+                             fmt::format("unknown file type '{}': expected .hex, .bin, .cyacd2, .elf or .srec "
+                                         "(.s19/.s28/.s37), or say which with --format",
+                                         ext.empty() ? "(none)" : ext));
+        }
+    }
+#if !DFUHOST_ELF
+    if (f == InputFormat::elf)
+        throw Error(ExitCode::usage, fmt::format("{}: this build reads no ELF files (it was built without libelf, as "
+                                                 "the Windows build is); convert it to Intel HEX first, e.g. "
+                                                 "arm-none-eabi-objcopy -O ihex FILE.elf FILE.hex",
+                                                 name));
+#endif
+    return f;
+}
+
+FirmwareInput load_firmware(const std::filesystem::path& file, const ImageOptions& o) {
+    const InputFormat format = resolve_input_format(file, o.format);
+    const std::string name = formats::input_name(file);
+    check_base(name, format, o);
     FirmwareInput in;
-    if (ext == ".hex" || ext == ".ihex" || ext == ".ihx") {
-        if (o.base) throw InputError(file.string(), 0, "--base applies to .bin files only");
-        in.image = formats::load_intel_hex(file);
-        in.job = job_from_image(file, "Intel HEX", in.image, o);
-    } else if (ext == ".bin") {
-        if (!o.base) throw InputError(file.string(), 0, "a .bin file has no address: give --base ADDR");
-        in.image = formats::load_binary(file, *o.base);
-        in.job = job_from_image(file, "binary", in.image, o);
-        // Rows are written whole: a .bin that starts inside a row overwrites the row's first
-        // bytes, which the user may not have meant to touch.
+    switch (format) {
+        case InputFormat::intel_hex:
+            in.image = formats::load_intel_hex(file);
+            break;
+        case InputFormat::srec:
+            in.image = formats::load_srec(file);
+            break;
+        case InputFormat::elf:
+#if DFUHOST_ELF
+            in.image = formats::load_elf(file);
+#endif
+            break;
+        case InputFormat::binary:
+            in.image = formats::load_binary(file, *o.base);
+            break;
+        case InputFormat::cyacd2: {
+            formats::Cyacd2 c = formats::load_cyacd2(file);
+            in.image = formats::cyacd2_image(c);
+            in.header = c.header;
+            in.job = job_from_cyacd2(file, std::move(c), o);
+            return in;
+        }
+    }
+    in.job = job_from_image(file, format_name(format), in.image, o);
+    // Rows are written whole: a .bin that starts inside a row overwrites the row's first
+    // bytes, which the user may not have meant to touch.
+    if (format == InputFormat::binary)
         if (const std::uint32_t lead = *o.base % in.job.row_size; lead != 0)
             in.job.warnings.push_back(fmt::format(
                 "--base 0x{:08X} is not aligned to the {}-byte row: the row is written whole, so 0x{:08X}..0x{:08X} "
                 "({} bytes before the image) become the fill value 0x{:02X}",
                 *o.base, in.job.row_size, *o.base - lead, *o.base, lead, o.fill));
-    } else if (ext == ".cyacd2") {
-        if (o.base) throw InputError(file.string(), 0, "--base applies to .bin files only");
-        formats::Cyacd2 c = formats::load_cyacd2(file);
-        in.image = formats::cyacd2_image(c);
-        in.header = c.header;
-        in.job = job_from_cyacd2(file, std::move(c), o);
-    } else if (ext == ".mtbdfu") {
-        throw InputError(file.string(), 0, "a .mtbdfu holds sessions, not an image: use 'dfuhost run'");
-    } else {
-        throw InputError(
-            file.string(), 0,
-            fmt::format("unknown file type '{}': expected .hex, .bin or .cyacd2", ext.empty() ? "(none)" : ext));
-    }
     return in;
 }
 

@@ -285,13 +285,14 @@ RunResult Flasher::run(Action action) {
 }
 
 DeviceIdentity query_device(transports::Transport& transport, ChecksumType checksum, std::uint32_t product_id,
-                            EngineOptions options, EventSink& events, const std::atomic<bool>* cancel) {
+                            EngineOptions options, EventSink& events, const std::atomic<bool>* cancel,
+                            const std::function<bool(Client&)>& in_dfu) {
     Client client(transport, checksum, options, events, cancel);
     try {
         transport.discard_input();
         const DeviceIdentity id = enter_device(
             client, product_id, options.timeout, [&events](const Recovery& r) { events.on_recovery(r); }, true);
-        client.command_unanswered(cmd::exit, {});
+        if (!in_dfu || in_dfu(client)) client.command_unanswered(cmd::exit, {});
         return id;
     } catch (...) {
         rethrow_as_run_error("interrupted");

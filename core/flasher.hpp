@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <vector>
 
@@ -80,8 +81,11 @@ private:
     bool entered_ = false;  // the device has accepted the product ID in this run
 };
 
-// Enter DFU with `product_id`, read the identity, Exit. For `dfuhost info`.
+// Enter DFU with `product_id`, read the identity, call `in_dfu` (if given) with the client, then
+// Exit unless `in_dfu` returned false (it sent Exit itself). For `dfuhost info` and `send`
+// (core/device_query.hpp).
 DeviceIdentity query_device(transports::Transport& transport, ChecksumType checksum, std::uint32_t product_id,
-                            EngineOptions options, EventSink& events, const std::atomic<bool>* cancel = nullptr);
+                            EngineOptions options, EventSink& events, const std::atomic<bool>* cancel = nullptr,
+                            const std::function<bool(Client&)>& in_dfu = {});
 
 }  // namespace dfu

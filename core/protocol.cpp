@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
+
 namespace dfu {
 
 std::string hex_bytes(std::span<const std::uint8_t> bytes) {
@@ -47,6 +49,31 @@ std::string command_name(std::uint8_t code) {
     }
     if (code >= 0x50) return fmt::format("custom command 0x{:02X}", code);
     return fmt::format("command 0x{:02X}", code);
+}
+
+std::string command_word(std::uint8_t code) {
+    if (code >= 0x50) return {};
+    std::string word = command_name(code);
+    if (word.starts_with("command ")) return {};  // no name of its own
+    for (char& c : word) c = c == ' ' ? '-' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return word;
+}
+
+std::optional<std::uint8_t> command_code_named(std::string_view word) {
+    for (unsigned code = 0; code < 0x50; ++code) {
+        const std::string w = command_word(static_cast<std::uint8_t>(code));
+        if (!w.empty() && w == word) return static_cast<std::uint8_t>(code);
+    }
+    return std::nullopt;
+}
+
+std::vector<std::uint8_t> get_metadata_request(std::uint16_t from, std::uint16_t to) {
+    return {static_cast<std::uint8_t>(from), static_cast<std::uint8_t>(from >> 8), static_cast<std::uint8_t>(to),
+            static_cast<std::uint8_t>(to >> 8)};
+}
+
+std::vector<std::uint8_t> verify_app_request(std::uint8_t app) {
+    return {app};
 }
 
 std::string status_name(std::uint8_t code) {

@@ -2,9 +2,11 @@
 // Command and status codes of the DFU protocol (docs/protocol.md, "Commands" and "Status codes"),
 // with names.
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace dfu {
 
@@ -44,6 +46,18 @@ std::string hex_bytes(std::span<const std::uint8_t> bytes);
 
 // "Enter DFU", "custom 0x51", "unknown 0x20".
 std::string command_name(std::uint8_t code);
+// A command's name as a command-line word: "get-metadata", "verify-application", "enter-dfu".
+// Empty for codes without a name of their own (custom and unknown codes).
+std::string command_word(std::uint8_t code);
+// The code of a command word (as command_word() spells it), nullopt for any other word.
+std::optional<std::uint8_t> command_code_named(std::string_view word);
+
+// Request payloads (docs/protocol.md, "Commands").
+// Get Metadata: bytes [from, to) of the metadata row, both u16 little-endian.
+std::vector<std::uint8_t> get_metadata_request(std::uint16_t from, std::uint16_t to);
+// Verify Application: the application number, one byte.
+std::vector<std::uint8_t> verify_app_request(std::uint8_t app);
+
 // "ERROR_CHECKSUM", ..., "status 0x42" for codes nobody defined.
 std::string status_name(std::uint8_t code);
 // One line a person can act on, e.g. "the packet or row CRC-32C did not match".

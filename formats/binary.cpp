@@ -23,7 +23,7 @@ SparseImage parse_binary(std::string_view bytes, std::uint32_t base, const std::
 
 SparseImage load_binary(const std::filesystem::path& p, std::uint32_t base) {
     const std::string bytes = read_file_bytes(p);
-    return parse_binary(bytes, base, p.string());
+    return parse_binary(bytes, base, input_name(p));
 }
 
 }  // namespace dfu::formats

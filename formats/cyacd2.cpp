@@ -235,7 +235,7 @@ Cyacd2 parse_cyacd2(std::string_view text, const std::string& file_name) {
 
 Cyacd2 load_cyacd2(const std::filesystem::path& p) {
     const std::string bytes = read_file_bytes(p);
-    return parse_cyacd2(bytes, p.string());
+    return parse_cyacd2(bytes, input_name(p));
 }
 
 std::string write_cyacd2(const Cyacd2& c) {

@@ -23,11 +23,52 @@ std::string describe_errno(int err) {
     return std::error_code(err, std::generic_category()).message();
 }
 
+InputError too_big(const std::string& name, std::uintmax_t n) {
+    return InputError(
+        name, 0,
+        fmt::format("file is {} bytes; input files are limited to {} bytes (1 GiB): is this the right file?", n,
+                    kMaxInputFileBytes));
+}
+
+// Reads `f` to its end into `bytes` (resized to what was read), `bytes.size()` being the first guess.
+void read_to_end(std::FILE* f, std::string& bytes, const std::string& name) {
+    std::size_t used = 0;
+    for (;;) {
+        if (used == bytes.size()) {
+            if (bytes.size() > kMaxInputFileBytes) throw too_big(name, bytes.size());
+            bytes.resize(bytes.size() + bytes.size() / 2 + 4096);
+        }
+        errno = 0;
+        const std::size_t got = std::fread(bytes.data() + used, 1, bytes.size() - used, f);
+        const int err = errno;
+        used += got;
+        if (got == 0) {
+            if (std::ferror(f)) throw InputError(name, 0, fmt::format("cannot read the file: {}", describe_errno(err)));
+            break;
+        }
+    }
+    if (used > kMaxInputFileBytes) throw too_big(name, used);
+    bytes.resize(used);
+}
+
 }  // namespace
+
+bool is_standard_input(const std::filesystem::path& p) {
+    return p.native().size() == 1 && p.native()[0] == '-';
+}
+
+std::string input_name(const std::filesystem::path& p) {
+    return is_standard_input(p) ? "standard input" : p.string();
+}
 
 std::string read_file_bytes(const std::filesystem::path& p) {
     namespace fs = std::filesystem;
-    const std::string name = p.string();
+    const std::string name = input_name(p);
+    if (is_standard_input(p)) {
+        std::string bytes(64 * 1024, '\0');
+        read_to_end(platform::standard_input_binary(), bytes, name);
+        return bytes;
+    }
 
     std::error_code ec;
     const fs::file_status st = fs::status(p, ec);
@@ -47,13 +88,7 @@ std::string read_file_bytes(const std::filesystem::path& p) {
     if (ec) {
         throw InputError(name, 0, fmt::format("cannot get the file size: {}", ec.message()));
     }
-    const auto too_big = [&](std::uintmax_t n) {
-        return InputError(name, 0,
-                          fmt::format("file is {} bytes; input files are limited to {} bytes (1 GiB): "
-                                      "is this the right file?",
-                                      n, kMaxInputFileBytes));
-    };
-    if (size > kMaxInputFileBytes) throw too_big(size);
+    if (size > kMaxInputFileBytes) throw too_big(name, size);
 
     errno = 0;
     std::unique_ptr<std::FILE, FileCloser> f(platform::open_for_reading(p));
@@ -63,27 +98,8 @@ std::string read_file_bytes(const std::filesystem::path& p) {
     }
 
     // Read until EOF rather than trusting the size: the file may change while we read it.
-    std::string bytes;
-    bytes.resize(static_cast<std::size_t>(size) + 1);
-    std::size_t used = 0;
-    for (;;) {
-        if (used == bytes.size()) {
-            if (bytes.size() > kMaxInputFileBytes) throw too_big(bytes.size());
-            bytes.resize(bytes.size() + bytes.size() / 2 + 4096);
-        }
-        errno = 0;
-        const std::size_t got = std::fread(bytes.data() + used, 1, bytes.size() - used, f.get());
-        const int err = errno;
-        used += got;
-        if (got == 0) {
-            if (std::ferror(f.get())) {
-                throw InputError(name, 0, fmt::format("cannot read the file: {}", describe_errno(err)));
-            }
-            break;
-        }
-    }
-    if (used > kMaxInputFileBytes) throw too_big(used);
-    bytes.resize(used);
+    std::string bytes(static_cast<std::size_t>(size) + 1, '\0');
+    read_to_end(f.get(), bytes, name);
     return bytes;
 }
 

@@ -276,7 +276,7 @@ IntelHexFile parse_intel_hex_file(std::string_view text, const std::string& file
 
 IntelHexFile load_intel_hex_file(const std::filesystem::path& p) {
     const std::string bytes = read_file_bytes(p);
-    return parse_intel_hex_file(bytes, p.string());
+    return parse_intel_hex_file(bytes, input_name(p));
 }
 
 SparseImage parse_intel_hex(std::string_view text, const std::string& file_name) {

@@ -20,7 +20,7 @@ cmake --preset fuzz >/dev/null
 cmake --build build-fuzz -j "${JOBS:-2}"
 
 build=build-fuzz/tests/fuzz
-targets=(${FUZZ_TARGETS:-fuzz_intel_hex fuzz_cyacd2 fuzz_mtbdfu fuzz_script_plan fuzz_packet fuzz_stream_transport fuzz_responder})
+targets=(${FUZZ_TARGETS:-fuzz_intel_hex fuzz_cyacd2 fuzz_srec fuzz_elf fuzz_mtbdfu fuzz_script_plan fuzz_packet fuzz_stream_transport fuzz_responder})
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:symbolize=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 

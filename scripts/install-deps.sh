@@ -11,7 +11,7 @@ set -euo pipefail
 packages=(
   make g++ cmake ninja-build pkg-config
   libcli11-dev nlohmann-json3-dev libfmt-dev doctest-dev libpugixml-dev
-  libserialport-dev libusb-1.0-0-dev libhidapi-dev
+  libserialport-dev libusb-1.0-0-dev libhidapi-dev libelf-dev
   umockdev libumockdev-dev
   python3 python3-jsonschema python3-junitparser
   zsh fish  # the completion tests load their scripts in them

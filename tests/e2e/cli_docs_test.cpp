@@ -22,7 +22,7 @@ std::string read_text(const std::string& path) {
     return s.str();
 }
 
-const std::vector<std::string> kCommands{"program", "verify", "erase", "info", "run",
+const std::vector<std::string> kCommands{"program", "verify",   "erase",   "info", "send",      "run",
                                          "generate", "inspect", "list", "completion", "help"};
 
 // The headings of the man page's items (the line after each .TP), fonts and escapes removed.

@@ -174,7 +174,8 @@ TEST_CASE("info reports the device's identity") {
     const auto r = dfuhost({"info", "--uart", sim.pty(), "--product-id", "01020304", "--json"});
     INFO(r.out << r.err);
     REQUIRE(r.exit_code == 0);
-    const auto j = nlohmann::json::parse(r.out.substr(r.out.rfind('{')));
+    // The result is the last line (it holds nested objects: the applications).
+    const auto j = nlohmann::json::parse(r.out.substr(r.out.rfind("\n{") + 1));
     CHECK(j["silicon_id"] == "0xE2072100");
     CHECK(j["silicon_rev"] == "0x21");
 }

@@ -11,6 +11,7 @@
 #include "formats/input_error.hpp"
 #include "formats/rows.hpp"
 #include "fuzz_support.hpp"
+#include "image_checks.hpp"
 
 using dfu::formats::Cyacd2;
 using dfu::formats::Cyacd2Eiv;
@@ -20,12 +21,6 @@ using dfu::formats::InputError;
 namespace {
 
 const std::string kName = "fuzz.cyacd2";
-
-std::size_t count_lines(std::string_view text) {
-    std::size_t lines = 1;
-    for (char c : text) lines += c == '\n';
-    return lines;
-}
 
 // Records equal apart from their line numbers (the writer drops comments and blank lines).
 bool same_records(const Cyacd2& a, const Cyacd2& b) {
@@ -54,7 +49,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     } catch (const InputError& e) {
         fuzz::check_heap_peak(fuzz::HeapMeter::stop(), size, 32, 4096);
         FUZZ_CHECK(e.file() == kName);
-        FUZZ_CHECK(e.line() <= count_lines(text));
+        FUZZ_CHECK(e.line() <= fuzz::count_lines(text));
         FUZZ_CHECK(!e.message().empty());
         return 0;
     }
@@ -70,7 +65,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         if (const auto* row = std::get_if<Cyacd2Row>(&record)) {
             FUZZ_CHECK(row->data.size() == parsed.row_size);
             FUZZ_CHECK(row->address % parsed.row_size == 0);
-            FUZZ_CHECK(row->line >= 1 && row->line <= count_lines(text));
+            FUZZ_CHECK(row->line >= 1 && row->line <= fuzz::count_lines(text));
             ++rows;
         } else {
             const std::size_t n = std::get<Cyacd2Eiv>(record).vector.size();

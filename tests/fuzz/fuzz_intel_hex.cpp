@@ -8,37 +8,14 @@
 #include "formats/input_error.hpp"
 #include "formats/intel_hex.hpp"
 #include "fuzz_support.hpp"
+#include "image_checks.hpp"
 
 using dfu::formats::InputError;
 using dfu::formats::IntelHexFile;
-using dfu::formats::SparseImage;
 
 namespace {
 
 const std::string kName = "fuzz.hex";
-
-void check_image(const SparseImage& image) {
-    FUZZ_CHECK(!image.empty());
-    std::size_t bytes = 0;
-    std::uint64_t previous_end = 0;
-    bool first = true;
-    for (const auto& seg : image.segments()) {
-        FUZZ_CHECK(!seg.data.empty());
-        FUZZ_CHECK(seg.end() <= SparseImage::kAddressLimit);
-        // Sorted, and touching segments merged: a gap of at least one byte between any two.
-        FUZZ_CHECK(first || seg.address > previous_end);
-        previous_end = seg.end();
-        first = false;
-        bytes += seg.data.size();
-    }
-    FUZZ_CHECK(bytes == image.size());
-}
-
-std::size_t count_lines(std::string_view text) {
-    std::size_t lines = 1;
-    for (char c : text) lines += c == '\n';
-    return lines;
-}
 
 }  // namespace
 
@@ -51,13 +28,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     } catch (const InputError& e) {
         fuzz::check_heap_peak(fuzz::HeapMeter::stop(), size, 32, 4096);
         FUZZ_CHECK(e.file() == kName);
-        FUZZ_CHECK(e.line() <= count_lines(text));
+        FUZZ_CHECK(e.line() <= fuzz::count_lines(text));
         FUZZ_CHECK(!e.message().empty());
         return 0;
     }
     // The data buffer, its chunk list and the image: each a fraction of the text.
     fuzz::check_heap_peak(fuzz::HeapMeter::stop(), size, 32, 4096);
-    check_image(parsed.image);
+    fuzz::check_image(parsed.image);
 
     // Record length from the input so every length gets its turn.
     const std::size_t per_record = 1 + size % 255;

@@ -55,13 +55,14 @@ void capture_json_run(const std::vector<std::string>& argv, const ProcessResult&
     if (n != static_cast<ssize_t>(record.size())) throw std::runtime_error("DFUHOST_JSON_CAPTURE: short write");
 }
 
-// Starts argv with stdin from /dev/null, stdout into `out`, stderr onto `err`.
-pid_t spawn(const std::vector<std::string>& argv, const std::filesystem::path& out, int err) {
+// Starts argv with stdin from `input` (/dev/null unless given), stdout into `out`, stderr onto `err`.
+pid_t spawn(const std::vector<std::string>& argv, const std::filesystem::path& out, int err,
+            const std::filesystem::path& input = "/dev/null") {
     const pid_t pid = ::fork();
     if (pid < 0) throw std::runtime_error("fork failed");
     if (pid == 0) {
         const int o = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        const int in = ::open("/dev/null", O_RDONLY);
+        const int in = ::open(input.c_str(), O_RDONLY);
         ::dup2(o, 1);
         ::dup2(err, 2);
         ::dup2(in, 0);
@@ -114,13 +115,18 @@ ProcessResult run_process(const std::vector<std::string>& argv, std::chrono::mil
 
 ProcessResult run_process(const std::vector<std::string>& argv, const SignalWhen& interrupt,
                           std::chrono::milliseconds timeout) {
+    return run_process_with_input(argv, "/dev/null", interrupt, timeout);
+}
+
+ProcessResult run_process_with_input(const std::vector<std::string>& argv, const std::filesystem::path& input,
+                                     const SignalWhen& interrupt, std::chrono::milliseconds timeout) {
     bool signalled = false;
     TempDir dir;
     const auto out_path = dir / "stdout";
     const auto err_path = dir / "stderr";
     const int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     const auto started = std::chrono::steady_clock::now();
-    const pid_t pid = spawn(argv, out_path, err);
+    const pid_t pid = spawn(argv, out_path, err, input);
     ::close(err);
     int status = 0;
     while (!child_done(pid, status, interrupt, signalled, out_path, started, timeout))

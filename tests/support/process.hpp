@@ -29,6 +29,11 @@ struct SignalWhen {
 ProcessResult run_process(const std::vector<std::string>& argv, const SignalWhen& interrupt,
                           std::chrono::milliseconds timeout = std::chrono::seconds(60));
 
+// The same with standard input read from the file `input` (a pipe's worth of bytes).
+ProcessResult run_process_with_input(const std::vector<std::string>& argv, const std::filesystem::path& input,
+                                     const SignalWhen& interrupt = {},
+                                     std::chrono::milliseconds timeout = std::chrono::seconds(60));
+
 // Runs argv with its standard error on a pseudo-terminal `columns` wide (standard output
 // to a file), as in a user's terminal pane; `err` holds every byte the terminal received.
 // `interrupt` as for run_process.

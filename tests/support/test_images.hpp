@@ -84,6 +84,42 @@ inline std::string to_intel_hex(const Segments& segs, bool segment_records = fal
     return out;
 }
 
+// Motorola S-records: S0 header, S3 data records (32-bit addresses), S5 count, S7 start.
+inline std::string to_srec(const Segments& segs, std::size_t per_record = 32) {
+    static const char* digits = "0123456789ABCDEF";
+    const auto record = [](char type, std::vector<std::uint8_t> body) {  // body: address + data
+        body.insert(body.begin(), static_cast<std::uint8_t>(body.size() + 1));
+        std::uint8_t sum = 0;
+        for (auto b : body) sum = static_cast<std::uint8_t>(sum + b);
+        body.push_back(static_cast<std::uint8_t>(~sum));
+        std::string s{'S', type};
+        for (auto b : body) {
+            s += digits[b >> 4];
+            s += digits[b & 15];
+        }
+        return s + "\n";
+    };
+    const auto be = [](std::uint32_t v, int n) {
+        std::vector<std::uint8_t> b;
+        for (int i = n - 1; i >= 0; --i) b.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
+        return b;
+    };
+    std::string out = record('0', {0, 0, 't', 'e', 's', 't'});
+    std::uint32_t records = 0;
+    for (const auto& [base, data] : segs)
+        for (std::size_t off = 0; off < data.size(); off += per_record) {
+            auto body = be(base + static_cast<std::uint32_t>(off), 4);
+            const std::size_t n = std::min(per_record, data.size() - off);
+            body.insert(body.end(), data.begin() + static_cast<std::ptrdiff_t>(off),
+                        data.begin() + static_cast<std::ptrdiff_t>(off + n));
+            out += record('3', body);
+            ++records;
+        }
+    out += record('5', be(records, 2));
+    out += record('7', be(segs.empty() ? 0 : segs.begin()->first, 4));
+    return out;
+}
+
 inline std::string hex_string(const std::uint8_t* p, std::size_t n) {
     static const char* digits = "0123456789abcdef";
     std::string s;

@@ -198,6 +198,25 @@ def main() -> int:
         _, err = p.communicate(timeout=60)
         expect(p.returncode == 130, f"Ctrl-C: exit {p.returncode}, expected 130 ({err.strip()[-300:]})")
 
+    def elf_refused(port, sim, tmp):
+        # Not a valid ELF body: the refusal comes from the format, before the file is read.
+        elf = tmp / "app.elf"
+        elf.write_bytes(b"\x7fELF" + bytes(60))
+        r = dfuhost(build_windows, "program", str(elf), "--uart", port)
+        expect(r.returncode == 2, f"ELF on Windows: exit {r.returncode}, expected 2 ({r.stderr.strip()})")
+        expect("no ELF" in r.stderr, f"message does not say ELF is not read: {r.stderr.strip()}")
+        expect(sim.read_flash() == bytes(FLASH_SIZE), "the device was touched")
+
+    def stdin_binary(port, sim, tmp):
+        # Every byte value, CR LF and Ctrl-Z (0x1A) among them, through a pipe into standard input:
+        # text mode would turn CR LF into LF and stop at the first 0x1A.
+        data = bytes((i * 7 + (i >> 8)) & 0xFF for i in range(2048)) + b"\r\n\x1a\r\n"
+        r = subprocess.run(["wine", str(build_windows / "dfuhost.exe"), "program", "-", "--format", "bin", *base,
+                            "--uart", port], input=data, capture_output=True, timeout=120)
+        err = r.stderr.decode(errors="replace").strip()
+        expect(r.returncode == 0, f"program - (stdin): exit {r.returncode}: {err}")
+        expect(sim.read_flash()[:len(data)] == data, "flash differs from the bytes piped into standard input")
+
     case("program over COM9", program)
     case("program, verify, erase over COM9", program_verify_erase)
     case(".mtbdfu run over COM9", mtbdfu)
@@ -206,6 +225,8 @@ def main() -> int:
     case("missing COM port exits 4", missing_port)
     case("bad input file exits 3, device untouched", bad_file)
     case("--i2c /dev/... exits 2 on Windows", i2c_node)
+    case("ELF input exits 2 on Windows, device untouched", elf_refused)
+    case("program - reads standard input in binary mode", stdin_binary)
     # Off by default: under wine 8 a SIGINT to the wine process ends it with exit 0 before
     # the console control handler sees a CTRL_C_EVENT, so this cannot pass here yet.
     if os.environ.get("DFUHOST_WINE_CTRL_C") == "1":
