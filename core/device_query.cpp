@@ -5,6 +5,7 @@
 #include "core/flasher.hpp"
 #include "core/packet.hpp"
 #include "core/protocol.hpp"
+#include "core/requests.hpp"
 
 namespace dfu {
 
@@ -27,12 +28,12 @@ DeviceReport read_device_report(transports::Transport& transport, ChecksumType c
         // Verify Application first: it answers SUCCESS even when the metadata row is bad, and
         // any error answer sends the device back to NONE, where it refuses everything else.
         for (AppStatus& app : report.apps) {
-            const Response r = client.command(cmd::verify_app, verify_app_request(app.app));
+            const Response r = client.command(cmd::verify_app, requests::verify_app(app.app));
             if (r.status != status::success) {
                 refused(cmd::verify_app, r.status);
                 return true;
             }
-            app.valid = !r.data.empty() && r.data[0] == 0x01;
+            app.valid = requests::decode_verify_app(r.data).value_or(false);
         }
         // Whole entries, as many as fit the answer (frame overhead 7 bytes) in the packet size.
         const std::size_t per_request =
@@ -40,7 +41,7 @@ DeviceReport read_device_report(transports::Transport& transport, ChecksumType c
         const std::size_t total = report.apps.size() * kEntryBytes;
         for (std::size_t from = 0; from < total; from += per_request) {
             const std::size_t to = std::min(total, from + per_request);
-            const Response r = client.command(cmd::get_metadata, get_metadata_request(static_cast<std::uint16_t>(from),
+            const Response r = client.command(cmd::get_metadata, requests::get_metadata(static_cast<std::uint16_t>(from),
                                                                                       static_cast<std::uint16_t>(to)));
             if (r.status != status::success) {
                 refused(cmd::get_metadata, r.status);
@@ -77,7 +78,7 @@ CommandReply send_one_command(transports::Transport& transport, ChecksumType che
         try {
             transport.discard_input();
             send(client);
-            if (reply.status == status::success) reply.identity = identity_from_enter(reply.data);
+            if (reply.status == status::success) reply.identity = requests::decode_enter(reply.data);
             client.command_unanswered(cmd::exit, {});
         } catch (...) {
             rethrow_as_run_error("interrupted");

@@ -67,15 +67,6 @@ std::optional<std::uint8_t> command_code_named(std::string_view word) {
     return std::nullopt;
 }
 
-std::vector<std::uint8_t> get_metadata_request(std::uint16_t from, std::uint16_t to) {
-    return {static_cast<std::uint8_t>(from), static_cast<std::uint8_t>(from >> 8), static_cast<std::uint8_t>(to),
-            static_cast<std::uint8_t>(to >> 8)};
-}
-
-std::vector<std::uint8_t> verify_app_request(std::uint8_t app) {
-    return {app};
-}
-
 std::string status_name(std::uint8_t code) {
     switch (code) {
         case 0x00:

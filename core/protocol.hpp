@@ -52,12 +52,6 @@ std::string command_word(std::uint8_t code);
 // The code of a command word (as command_word() spells it), nullopt for any other word.
 std::optional<std::uint8_t> command_code_named(std::string_view word);
 
-// Request payloads (docs/protocol.md, "Commands").
-// Get Metadata: bytes [from, to) of the metadata row, both u16 little-endian.
-std::vector<std::uint8_t> get_metadata_request(std::uint16_t from, std::uint16_t to);
-// Verify Application: the application number, one byte.
-std::vector<std::uint8_t> verify_app_request(std::uint8_t app);
-
 // "ERROR_CHECKSUM", ..., "status 0x42" for codes nobody defined.
 std::string status_name(std::uint8_t code);
 // One line a person can act on, e.g. "the packet or row CRC-32C did not match".
