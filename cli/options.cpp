@@ -310,7 +310,7 @@ void add_image_options(CLI::App& cmd, RawOptions& o) {
            "--format", o.format,
            "Read FILE as hex, bin, cyacd2, elf or srec whatever its extension (needed when FILE is -, standard input)")
         ->group(g)
-        ->check(one_of({"hex", "bin", "cyacd2", "elf", "srec"}));
+        ->check(one_of(input_format_words()));
 }
 
 void add_session_options(CLI::App& cmd, RawOptions& o) {

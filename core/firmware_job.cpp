@@ -209,6 +209,12 @@ void check_base(const std::string& name, InputFormat f, const ImageOptions& o) {
 
 }  // namespace
 
+std::vector<std::string> input_format_words() {
+    std::vector<std::string> words;
+    for (const auto& n : kFormats) words.emplace_back(n.word);
+    return words;
+}
+
 std::optional<InputFormat> input_format_named(std::string_view word) {
     for (const auto& n : kFormats)
         if (word == n.word) return n.format;

@@ -63,6 +63,8 @@ enum class InputFormat : std::uint8_t { intel_hex, binary, cyacd2, elf, srec };
 // --format's words: "hex", "bin", "cyacd2", "elf", "srec"; nullopt for any other.
 std::optional<InputFormat> input_format_named(std::string_view word);
 const char* input_format_word(InputFormat f) noexcept;
+// Every --format word, in the order help and messages list them.
+std::vector<std::string> input_format_words();
 
 // What the command line may add to or override in a file.
 struct ImageOptions {
