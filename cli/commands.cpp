@@ -184,7 +184,7 @@ int run_info(const RawOptions& raw, Reporter& out, const std::atomic<bool>& inte
     auto transport = wire.open([&out](const std::string& line) { out.debug(line); });
     const DeviceReport report = [&] {
         try {
-            return read_device_report(*transport, checksum_option(raw), product_id, raw.info_apps, engine, out,
+            return read_device_report(*transport, checksum_option(raw), product_id, raw.info_apps, engine, out.events(),
                                       &interrupted);
         } catch (const Error& e) {
             // program and verify take the product ID from their file; info has none to take it from.

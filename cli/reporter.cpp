@@ -20,7 +20,8 @@ namespace {
 constexpr std::chrono::milliseconds kShowWaitAfter{500};
 }  // namespace
 
-Reporter::Reporter(const OutputOptions& options) : options_(options), start_(std::chrono::steady_clock::now()) {
+Reporter::Reporter(const OutputOptions& options)
+    : options_(options), start_(std::chrono::steady_clock::now()), events_(std::make_unique<DeviceChannel>(*this, "", false)) {
     bar_ = !options_.json && !options_.quiet && !options_.debug && platform::is_terminal(stderr);
     if (!options_.log_file.empty())
         pending_log_ = log_header(DFUHOST_VERSION, options_.command_line, std::chrono::system_clock::now());
@@ -68,28 +69,6 @@ void Reporter::log_line(const std::string& line) {
 
 std::string Reporter::prefix(const DeviceChannel* from) {
     return from && from->tagged() ? "[" + from->label() + "] " : std::string();
-}
-
-void Reporter::on_packet(Direction direction, std::span<const std::uint8_t> frame) {
-    packet(direction, frame, nullptr);
-}
-void Reporter::on_device(const DeviceIdentity& id) {
-    device(id, nullptr);
-}
-void Reporter::on_progress(const Progress& p) {
-    progress(p, nullptr);
-}
-void Reporter::on_recovery(const Recovery& r) {
-    recovery(r, nullptr);
-}
-void Reporter::on_waiting(const Waiting& w) {
-    waiting(w, nullptr);
-}
-void Reporter::on_note(const std::string& message) {
-    note(message, nullptr);
-}
-void Reporter::on_payload(const std::string& where, std::uint8_t command, std::span<const std::uint8_t> data) {
-    payload(where, command, data, nullptr);
 }
 
 void Reporter::packet(Direction direction, std::span<const std::uint8_t> frame, const DeviceChannel* from) {

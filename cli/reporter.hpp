@@ -71,19 +71,15 @@ private:
     std::string status_;  // its line on the terminal, without the label
 };
 
-class Reporter final : public EventSink {
+class Reporter final {
 public:
     explicit Reporter(const OutputOptions& options);
-    ~Reporter() override;
+    ~Reporter();
 
-    bool wants_packets() const override { return options_.debug || !options_.log_file.empty(); }
-    void on_packet(Direction direction, std::span<const std::uint8_t> frame) override;
-    void on_device(const DeviceIdentity& id) override;
-    void on_progress(const Progress& p) override;
-    void on_recovery(const Recovery& r) override;
-    void on_waiting(const Waiting& w) override;
-    void on_note(const std::string& message) override;
-    void on_payload(const std::string& where, std::uint8_t command, std::span<const std::uint8_t> data) override;
+    // Where the engine reports a run on one device: an untagged channel, so one device's run
+    // and each of several devices' runs take the same path (open_devices).
+    DeviceChannel& events() noexcept { return *events_; }
+    bool wants_packets() const noexcept { return options_.debug || !options_.log_file.empty(); }
 
     // The --log file is opened only once every file the run reads is known, so it can be
     // refused (exit 2) before it truncates one of them or writes into the device node;
@@ -154,6 +150,7 @@ private:
     bool result_sent_ = false;
     std::chrono::steady_clock::time_point start_;
     std::chrono::steady_clock::time_point last_draw_{};
+    std::unique_ptr<DeviceChannel> events_;  // events()
     std::vector<std::unique_ptr<DeviceChannel>> channels_;
     std::size_t device_lines_drawn_ = 0;  // status lines of several devices now on the terminal
     std::size_t label_width_ = 0;         // the longest device label: where their status lines begin

@@ -68,7 +68,7 @@ int run_mtbdfu(const RawOptions& raw, Reporter& out, const std::atomic<bool>& in
                         count(plan.packet_count(), "packet"), wire.label()));
     for (const auto& w : wire.warnings()) out.warning(w);
     ScriptRunner runner(
-        plan, [wire, &out] { return wire.open([&out](const std::string& line) { out.debug(line); }); }, engine, out, &interrupted);
+        plan, [wire, &out] { return wire.open([&out](const std::string& line) { out.debug(line); }); }, engine, out.events(), &interrupted);
     auto run_result = [&](const ScriptResult& r, ExitCode code, const std::string& error) {
         CommandResult result("run", {{"sessions_done", r.sessions_done},
                                      {"sessions_total", plan.sessions.size()},

@@ -29,7 +29,7 @@ int run_send(const RawOptions& raw, Reporter& out, const std::atomic<bool>& inte
     for (const auto& w : wire.warnings()) out.warning(w);
     auto transport = wire.open([&out](const std::string& line) { out.debug(line); });
     const CommandReply reply =
-        send_one_command(*transport, checksum_option(raw), product_id, code, data, engine, out, &interrupted);
+        send_one_command(*transport, checksum_option(raw), product_id, code, data, engine, out.events(), &interrupted);
 
     // "Get Metadata (0x3C)"; names of custom and unknown codes already carry the code.
     const std::string name = command_name(code);

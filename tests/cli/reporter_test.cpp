@@ -77,7 +77,7 @@ TEST_CASE("--json: nothing follows the result on stdout, later events go to the 
         r.start({{"action", "program"}});
         r.result({{"ok", false}, {"exit_code", 130}, {"error", "interrupted"}});
         r.warning("3 of 192 rows were written before the failure");
-        r.on_note("late note");
+        r.events().on_note("late note");
         r.result({{"ok", true}, {"exit_code", 0}});  // a second result is dropped
         lines = lines_of(out.text());
     }
@@ -106,7 +106,7 @@ TEST_CASE("--log starts with the header, and -q takes nothing out of the log") {
         r.say("Programming my app.hex");
         r.open_log();
         r.warning("row 0x10000000 starts 16 bytes before the data");
-        r.on_progress(Progress{1, 1, 512, 512, 0x10000000});
+        r.events().on_progress(Progress{1, 1, 512, 512, 0x10000000});
         r.say("Programmed 1 rows");
         CHECK(out.text().empty());  // quiet: nothing on stdout
     }
