@@ -79,9 +79,8 @@ void PlanRunner::exchange(const ScriptPacket& p) {
     const ScriptCommand& c = plan_->command_of(p);
     // A command given no retries waits its whole timeout: nothing follows a spurious timeout
     // but the end of the run.
-    const Response r =
-        ask(*client_, p.command, data, c.timeout, c.retries ? Client::Wait::learned : Client::Wait::ceiling,
-            c.expect_status);
+    const Response r = ask(*client_, p.command, data, c.timeout,
+                           c.retries ? Client::Wait::learned : Client::Wait::ceiling, c.expect_status);
     if (c.expect_data && r.data != *c.expect_data)
         throw Error(ExitCode::verify_failed,
                     fmt::format("{}: {} answered [{}], expected [{}]", plan_->where(p), command_name(p.command),
@@ -166,8 +165,8 @@ void PlanRunner::walk(std::size_t first_index) {
             }
             code = code_for_status(p.command, s.status);
             reason = fmt::format("{}: {} answered {} (0x{:02X}), expected {}: {}", front_.where(*plan_, p),
-                                 command_name(p.command), status_name(s.status), s.status,
-                                 status_name(c.expect_status), status_meaning(s.status));
+                                 command_name(p.command), status_name(s.status), s.status, status_name(c.expect_status),
+                                 status_meaning(s.status));
             hint = front_.hint(s);
             if (!status_is_transient(s.status)) throw Error(code, reason + hint);
         }

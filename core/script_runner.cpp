@@ -80,7 +80,8 @@ void ScriptRunner::differs(const ScriptPacket& p) {
 }
 
 void ScriptRunner::before_exit() {
-    if (!result_.mismatched.empty()) throw Error(ExitCode::verify_failed, findings_text());  // not told the update is good
+    // Rows differ: the device is not told the update is good.
+    if (!result_.mismatched.empty()) throw Error(ExitCode::verify_failed, findings_text());
 }
 
 void ScriptRunner::route(int log) {
