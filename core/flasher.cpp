@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <stdexcept>
 
 #include "core/error.hpp"
 #include "core/packet.hpp"
@@ -46,36 +47,67 @@ Flasher::Flasher(transports::Transport& transport, const FirmwareJob& job, Engin
         throw Error(ExitCode::usage,
                     fmt::format("--packet-size {} is larger than {} carries ({} bytes)", options.packet_size,
                                 transport.description(), transport.capabilities().max_packet));
-    packet_size_ = fallback_size_ = options.packet_size;
+    first_size_ = fallback_size_ = options.packet_size;
     if (options.packet_size_auto) {
         const std::size_t whole_row = whole_row_packet_size(job.row_size);
-        packet_size_ = std::max(fallback_size_, std::min({whole_row, kFrameLimit, transport.capabilities().max_packet}));
+        first_size_ = std::max(fallback_size_, std::min({whole_row, kFrameLimit, transport.capabilities().max_packet}));
     }
-    packing_ = pack_row(job.row_size, packet_size_);
+    packet_size_ = first_size_;
 }
 
-bool Flasher::packets_refused(const DeviceStatus& s) {
-    if (!probing_ || s.status != status::length) return false;
-    if (s.command != cmd::send_data && s.command != cmd::program_data && s.command != cmd::verify_data) return false;
+ScriptPlan Flasher::compile(std::size_t packet_size) const {
+    ScriptPlan plan = plan_job(job_, action_, packet_size);
+    // The run's options are the recovery policy's parameters for every command: --timeout its
+    // ceiling, --retries its attempts; no reconnect (the port stays open).
+    const EngineOptions& o = client_.options();
+    for (ScriptCommand& c : plan.commands) {
+        c.timeout = o.timeout;
+        c.retries = o.retries;
+    }
+    if (o.send_without_response)
+        for (ScriptSession& s : plan.sessions)
+            for (ScriptPacket& p : s.packets)
+                if (p.command == cmd::send_data) {
+                    p.command = cmd::send_data_no_response;
+                    p.answered = false;
+                }
+    return plan;
+}
+
+std::string Flasher::where(const ScriptPlan& plan, const ScriptPacket& p) const {
+    const std::string& w = plan.command_of(p).where;  // plan_job's: "file:line" for a row that has one
+    if (p.row == ScriptPacket::kNoRow) return w;
+    return w == job_.source ? fmt::format("row 0x{:08X}", p.row) : fmt::format("row 0x{:08X} ({})", p.row, w);
+}
+
+const ScriptPlan* Flasher::replan(const DeviceStatus& s) {
+    if (!probing_ || s.status != status::length) return nullptr;
+    if (s.command != cmd::send_data && s.command != cmd::program_data && s.command != cmd::verify_data)
+        return nullptr;
     // An answer before the packet's end is the device cutting it at its buffer. A whole packet
     // refused may be a byte lost on the line: the same refusal twice is the device.
     constexpr unsigned kRefusalsForLimit = 2;
-    if (!s.cut && ++length_refusals_ < kRefusalsForLimit) return false;
+    if (!s.cut && ++length_refusals_ < kRefusalsForLimit) return nullptr;
     events_.on_note(fmt::format("the device does not take {}-byte packets ({} to {}{}); using {}-byte packets "
                                 "from now on",
                                 packet_size_, status_name(s.status), command_name(s.command),
                                 s.cut ? ", cut short" : "", fallback_size_));
     packet_size_ = fallback_size_;
-    packing_ = pack_row(job_.row_size, packet_size_);
     probing_ = false;
-    return true;
+    // Units are rows in the same order at any packet size: the run goes on at the same row.
+    fallback_plan_ = compile(packet_size_);
+    return &*fallback_plan_;
 }
 
-void Flasher::enter() {
-    const DeviceIdentity id = enter_device(
-        client_, job_.product_id, client_.options().timeout, [this](const Recovery& r) { report_recovery(r); },
-        !entered_);
-    entered_ = true;
+std::string Flasher::hint(const DeviceStatus& s) const {
+    return length_hint(s, result_.rows_done, job_.row_size, packet_size_);
+}
+
+Client& Flasher::reconnect() {
+    throw std::logic_error("a job plan allows no reconnect");
+}
+
+void Flasher::entered(const DeviceIdentity& id) {
     result_.device = id;
     // Modern loaders report 0/0 and files built for any part say 0: the identity is compared
     // only when both the device and the file name a silicon ID, and the revision only with it
@@ -91,114 +123,45 @@ void Flasher::enter() {
                                 id.silicon_rev, job_.source, *job_.silicon_rev));
 }
 
-void Flasher::report_recovery(const Recovery& r) {
-    ++result_.recoveries;
-    events_.on_recovery(r);
+void Flasher::answered(const ScriptPacket& p, const Response& r) {
+    if (p.command != cmd::verify_app) return;
+    // Kept for the end of the run: rows that differ are reported before an invalid application.
+    result_.app_valid = requests::decode_verify_app(r.data);
+    if (!result_.app_valid)
+        throw LinkFailure(LinkFailure::Kind::corrupt, "Verify Application answer carries no result byte");
 }
 
-void Flasher::recover(const std::string& reason, const std::string& unit, unsigned attempt, unsigned max_attempts) {
-    report_recovery(Recovery{reason, unit, attempt, max_attempts});
-    reenter();
-}
-
-void Flasher::reenter() {
-    client_.settle_after_error();
-    enter();
-    // Whatever part of a row the device buffered before the failure is stale.
-    client_.command_unanswered(cmd::sync, {});
-}
-
-template <typename Op>
-void Flasher::with_recovery(const std::string& unit, Op&& op) {
-    // A whole row is the unit of recovery: --retries bounds the attempts failing at the same
-    // packet of it, noise at varying packets gets more (UnitAttempts).
-    UnitAttempts attempts(client_.options().retries);
-    const unsigned max_attempts = attempts.max_attempts();
-    for (;; attempts.next()) {
-        const unsigned attempt = attempts.attempt();
-        step_ = 0;
-        const auto gave_up = [&] { return attempts.failed_at(step_); };
-        try {
-            op();
-            return;
-        } catch (const LinkFailure& f) {
-            if (gave_up())
-                throw Error(ExitCode::no_response,
-                            fmt::format("{} for {}; gave up after {} attempts", f.what(), unit, attempt));
-            recover(f.what(), unit, attempt, max_attempts);
-        } catch (const DeviceStatus& s) {
-            if (packets_refused(s)) {  // not a failure: the size is settled, the row goes again
-                reenter();
-                continue;
-            }
-            if (!status_is_transient(s.status) || gave_up()) {
-                const bool verify = s.status == status::verify;
-                throw Error(verify ? ExitCode::verify_failed : ExitCode::device_error,
-                            fmt::format("{} for {}{}{}", status_text(s), unit,
-                                        attempt > 1 ? fmt::format(" (after {} attempts)", attempt) : "",
-                                        length_hint(s, result_.rows_done, job_.row_size, packet_size_)));
-            }
-            recover(status_text(s), unit, attempt, max_attempts);
-        }
-    }
-}
-
-void Flasher::transfer_row(const RowStep& row, std::uint8_t final_command) {
-    const std::span<const std::uint8_t> bytes(row.data);
-    std::size_t offset = 0;
-    unsigned unsure = 0;  // Send Data answers lost in a row
-    for (const std::size_t n : packing_.send_data) {
-        ++step_;
-        if (client_.options().send_without_response) {
-            client_.command_unanswered(cmd::send_data_no_response, bytes.subspan(offset, n));
-        } else {
-            try {
-                ask(client_, cmd::send_data, bytes.subspan(offset, n));
-                unsure = 0;
-            } catch (const LinkFailure& f) {
-                // The device may or may not have buffered this chunk. Going on costs nothing:
-                // Program Data carries the CRC-32C of the whole row, so a wrong buffer is
-                // refused and the row is redone. Two lost answers running mean the link or
-                // the device is gone.
-                if (++unsure > 1) throw;
-                report_recovery(Recovery{fmt::format("{}; going on, the row's CRC-32C decides", f.what()),
-                                         fmt::format("row 0x{:08X}", row.address), unsure, 1, false});
-            }
-        }
-        offset += n;
-    }
-    const requests::Bytes last = requests::row_end(row.address, bytes, bytes.subspan(offset));
-    ++step_;
-    ask(client_, final_command, last);
+void Flasher::went_through(const ScriptPacket& p, bool row_end) {
+    if (!row_end) return;
     probing_ = false;  // the device takes packets of this size: keep them for the run
-}
-
-void Flasher::row_finished(const RowStep& row) {
     ++result_.rows_done;
-    result_.bytes_done += row.data.size();
-    if (!result_.first_row) result_.first_row = row.address;
-    result_.end_address = std::max<std::uint64_t>(result_.end_address, std::uint64_t{row.address} + row.data.size());
-    events_.on_progress(
-        Progress{result_.rows_done, result_.rows_total, result_.bytes_done, result_.bytes_total, row.address});
+    result_.bytes_done += job_.row_size;
+    if (!result_.first_row) result_.first_row = p.row;
+    result_.end_address = std::max<std::uint64_t>(result_.end_address, std::uint64_t{p.row} + job_.row_size);
+    events_.on_progress(Progress{result_.rows_done, result_.rows_total, result_.bytes_done, result_.bytes_total, p.row});
 }
 
-void Flasher::set_app_metadata() {
-    const requests::Bytes payload = requests::set_app_metadata(job_.app_id, job_.app->start, job_.app->length);
-    with_recovery("Set Application Metadata", [&] { ask(client_, cmd::set_app_metadata, payload); });
+void Flasher::before_exit() {
+    if (!result_.mismatched_rows.empty()) {
+        std::string list;
+        for (std::size_t i = 0; i < result_.mismatched_rows.size() && i < 8; ++i)
+            list += fmt::format("{}0x{:08X}", i ? ", " : "", result_.mismatched_rows[i]);
+        if (result_.mismatched_rows.size() > 8) list += ", ...";
+        throw Error(ExitCode::verify_failed,
+                    fmt::format("verify failed: {} of {} rows differ from {}: {}", result_.mismatched_rows.size(),
+                                result_.rows_total, job_.source, list));
+    }
+    if (result_.app_valid == false)
+        throw Error(ExitCode::verify_failed,
+                    fmt::format("the device reports application {} invalid: the CRC-32C over 0x{:08X}..0x{:08X} "
+                                "({}) does not match the 4 bytes stored at 0x{:08X}",
+                                job_.app_id, job_.app->start, std::uint64_t{job_.app->start} + job_.app->length,
+                                job_.app_origin, std::uint64_t{job_.app->start} + job_.app->length));
 }
 
-void Flasher::verify_application() {
-    const requests::Bytes app = requests::verify_app(job_.app_id);
-    with_recovery("Verify Application", [&] {
-        Response r = ask(client_, cmd::verify_app, app);
-        result_.app_valid = requests::decode_verify_app(r.data);
-        if (!result_.app_valid)
-            throw LinkFailure(LinkFailure::Kind::corrupt, "Verify Application answer carries no result byte");
-    });
-}
-
-void Flasher::finish_timing() {
+void Flasher::finish(const PlanRunner& runner) {
     result_.elapsed = std::chrono::steady_clock::now() - started_;
+    result_.recoveries = runner.retries() + runner.reconnects();
     result_.commands = client_.commands_sent();
     result_.wire = client_.transport().counters();
     result_.packet_size = packet_size_;
@@ -207,71 +170,20 @@ void Flasher::finish_timing() {
 RunResult Flasher::run(Action action) {
     started_ = std::chrono::steady_clock::now();
     result_ = RunResult{};
-    entered_ = false;
+    action_ = action;
+    packet_size_ = first_size_;
     probing_ = packet_size_ > fallback_size_;
     length_refusals_ = 0;
+    fallback_plan_.reset();
     result_.action = action;
     result_.rows_total = job_.row_count();
     result_.bytes_total = job_.payload_bytes();
+    const ScriptPlan plan = compile(packet_size_);
+    PlanRunner runner(plan, client_, *this, events_);
     try {
-        client_.transport().discard_input();
-        enter();
-        events_.on_device(result_.device);
-        if (action == Action::program && job_.app) set_app_metadata();
-
-        for (const Step& step : job_.steps) {
-            if (const auto* eiv = std::get_if<EivStep>(&step)) {
-                if (action == Action::erase) continue;
-                const std::string unit = fmt::format("Set EI Vector ({}:{})", job_.source, eiv->line);
-                with_recovery(unit, [&] { ask(client_, cmd::set_eiv, requests::set_eiv(eiv->vector)); });
-                continue;
-            }
-            const auto& row = std::get<RowStep>(step);
-            const std::string unit = row.line ? fmt::format("row 0x{:08X} ({}:{})", row.address, job_.source, row.line)
-                                              : fmt::format("row 0x{:08X}", row.address);
-            if (action == Action::erase) {
-                const requests::Bytes addr = requests::erase(row.address);
-                with_recovery(unit, [&] { ask(client_, cmd::erase_data, addr); });
-            } else if (action == Action::program) {
-                with_recovery(unit, [&] { transfer_row(row, cmd::program_data); });
-            } else {
-                // A differing row is a finding, not a failure: note it, re-enter, go on.
-                with_recovery(unit, [&] {
-                    try {
-                        transfer_row(row, cmd::verify_data);
-                    } catch (const DeviceStatus& s) {
-                        if (s.status != status::verify) throw;
-                        result_.mismatched_rows.push_back(row.address);
-                        client_.settle_after_error();
-                        enter();
-                    }
-                });
-            }
-            row_finished(row);
-        }
-
-        if (action != Action::erase && job_.app) verify_application();
-        if (!result_.mismatched_rows.empty()) {
-            std::string list;
-            for (std::size_t i = 0; i < result_.mismatched_rows.size() && i < 8; ++i)
-                list += fmt::format("{}0x{:08X}", i ? ", " : "", result_.mismatched_rows[i]);
-            if (result_.mismatched_rows.size() > 8) list += ", ...";
-            finish_timing();
-            throw Error(ExitCode::verify_failed,
-                        fmt::format("verify failed: {} of {} rows differ from {}: {}", result_.mismatched_rows.size(),
-                                    result_.rows_total, job_.source, list));
-        }
-        if (result_.app_valid == false) {
-            finish_timing();
-            throw Error(ExitCode::verify_failed,
-                        fmt::format("the device reports application {} invalid: the CRC-32C over 0x{:08X}..0x{:08X} "
-                                    "({}) does not match the 4 bytes stored at 0x{:08X}",
-                                    job_.app_id, job_.app->start, std::uint64_t{job_.app->start} + job_.app->length,
-                                    job_.app_origin, std::uint64_t{job_.app->start} + job_.app->length));
-        }
-        client_.command_unanswered(cmd::exit, {});
+        runner.run();
     } catch (...) {
-        finish_timing();
+        finish(runner);
         const std::string written = result_.rows_done == 0 ? std::string("no row was written")
                                                            : fmt::format("rows written: 0x{:08X}..0x{:08X}",
                                                                          *result_.first_row, result_.end_address);
@@ -280,7 +192,7 @@ RunResult Flasher::run(Action action) {
                         "is complete: run the same command again",
                         result_.rows_done, result_.rows_total, written));
     }
-    finish_timing();
+    finish(runner);
     return result_;
 }
 

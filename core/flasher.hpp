@@ -1,7 +1,7 @@
 #pragma once
 // Runs a FirmwareJob against one device: the program / verify / erase sequences of
 // docs/protocol.md, "What the host sends for each command line", with the row as the unit
-// of recovery.
+// of recovery, on the engine every run uses (core/plan_runner.hpp).
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -14,7 +14,7 @@
 #include "core/recovery.hpp"
 #include "core/firmware_job.hpp"
 #include "core/job_plan.hpp"
-#include "core/row_packing.hpp"
+#include "core/plan_runner.hpp"
 #include "transports/transport.hpp"
 
 namespace dfu {
@@ -38,7 +38,12 @@ struct RunResult {
     transports::Counters wire;
 };
 
-class Flasher {
+// `program`, `verify` and `erase`: compiles the job into a plan (plan_job) and runs it on the one
+// engine (core/plan_runner.hpp), as the front that knows rows: it checks the device's identity,
+// reports progress in rows and row bytes, keeps Verify Application's answer and the rows that
+// differ for the end of the run, and settles --packet-size auto (whole-row packets until the
+// device refuses them, then the plan recompiled at the fallback size, resumed at the same row).
+class Flasher : private PlanFront {
 public:
     Flasher(transports::Transport& transport, const FirmwareJob& job, EngineOptions options, EventSink& events,
             const std::atomic<bool>* cancel = nullptr);
@@ -49,36 +54,35 @@ public:
     const RunResult& result() const noexcept { return result_; }
 
 private:
-    void enter();
-    void transfer_row(const RowStep& row, std::uint8_t final_command);
-    template <typename Op>
-    void with_recovery(const std::string& unit, Op&& op);
-    // Counts the recovery in result_.recoveries and reports it: the one place for both.
-    void report_recovery(const Recovery& r);
-    // Reports, then re-enters DFU so `unit` can be redone.
-    void recover(const std::string& reason, const std::string& unit, unsigned attempt, unsigned max_attempts);
-    // Waits out the hold-off, enters DFU again and drops whatever part of a row the device holds.
-    void reenter();
-    void set_app_metadata();
-    void verify_application();
-    void row_finished(const RowStep& row);
-    // --packet-size auto: true when `s` says the device does not take the whole-row packets
-    // (then the rest of the run uses the fallback size).
-    bool packets_refused(const DeviceStatus& s);
-    void finish_timing();
+    // plan_job at `packet_size`, with the run's options as the policy's parameters.
+    ScriptPlan compile(std::size_t packet_size) const;
+    void finish(const PlanRunner& runner);
+
+    // PlanFront
+    std::string where(const ScriptPlan& plan, const ScriptPacket& p) const override;
+    void entered(const DeviceIdentity& id) override;
+    void answered(const ScriptPacket& p, const Response& r) override;
+    void went_through(const ScriptPacket& p, bool row_end) override;
+    void differs(const ScriptPacket& p) override { result_.mismatched_rows.push_back(p.row); }
+    void before_exit() override;
+    // --packet-size auto: the fallback plan when `s` says the device does not take the
+    // whole-row packets (then the rest of the run uses it).
+    const ScriptPlan* replan(const DeviceStatus& s) override;
+    std::string hint(const DeviceStatus& s) const override;
+    Client& reconnect() override;
 
     const FirmwareJob& job_;
-    RowPacking packing_;
-    std::size_t packet_size_;       // the size packing_ is for
+    Action action_ = Action::program;
+    std::size_t first_size_;        // the packet size a run starts with
+    std::size_t packet_size_;       // the size the plan in use is packed for
     std::size_t fallback_size_;     // what --packet-size auto falls back to
     bool probing_ = false;          // auto: no row has gone through at packet_size_ yet
     unsigned length_refusals_ = 0;  // ERROR_LENGTH answers while probing, not cut short
+    std::optional<ScriptPlan> fallback_plan_;
     Client client_;
     EventSink& events_;
     RunResult result_;
     std::chrono::steady_clock::time_point started_;
-    std::size_t step_ = 0;  // packets into the current unit: where an attempt failed
-    bool entered_ = false;  // the device has accepted the product ID in this run
 };
 
 // Enter DFU with `product_id`, read the identity, call `in_dfu` (if given) with the client, then

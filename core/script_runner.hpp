@@ -1,7 +1,8 @@
 #pragma once
-// Runs a ScriptPlan (.mtbdfu) against one device, recovering as core/recovery.hpp says: the
-// unit of each packet is redone after a lost, garbled or transiently refused answer, with the
-// document's retriesCount, reconnect and timeouts as the policy's parameters.
+// Runs a ScriptPlan (.mtbdfu) against one device on the engine every run uses
+// (core/plan_runner.hpp): the unit of each packet is redone after a lost, garbled or
+// transiently refused answer, with the document's retriesCount, reconnect and timeouts as the
+// recovery policy's parameters.
 #include <atomic>
 #include <chrono>
 #include <functional>
@@ -11,6 +12,7 @@
 
 #include "core/client.hpp"
 #include "core/events.hpp"
+#include "core/plan_runner.hpp"
 #include "core/script_plan.hpp"
 #include "transports/transport.hpp"
 
@@ -31,7 +33,11 @@ using TransportFactory = std::function<std::unique_ptr<transports::Transport>()>
 
 class OutFileSink;
 
-class ScriptRunner {
+// `run`: the front of the one engine (core/plan_runner.hpp) for a .mtbdfu plan: it owns the
+// port and reopens it for a reconnect, copies outFile commands' packets into their logs,
+// reports progress in data-file rows and frame bytes, and ends the run on an invalid
+// application at once and on rows that differ before the Exit DFU.
+class ScriptRunner : private PlanFront {
 public:
     ScriptRunner(const ScriptPlan& plan, TransportFactory open, EngineOptions options, EventSink& events,
                  const std::atomic<bool>* cancel = nullptr);
@@ -40,20 +46,17 @@ public:
     const ScriptResult& result() const noexcept { return result_; }
 
 private:
-    // Sends one packet and checks its answer: throws LinkFailure, DeviceStatus (a status other
-    // than the expected one), or Error for a failure no redo can mend (an expected payload
-    // that differs, an invalid application).
-    void exchange(Client& client, const ScriptPacket& p);
-    void run_session(const ScriptSession& session, std::size_t first_index, std::unique_ptr<Client>& client,
-                     const std::function<void()>& reopen);
-    // The session's Enter DFU (its recoveries counted as retries); `first`: of the run.
-    DeviceIdentity enter(Client& client, bool first);
-    // After an error: hold-off, Enter DFU, Sync.
-    void reenter(Client& client);
     std::string findings_text() const;
     // Progress counts data-file rows (their last packet answered) and the plan's frame bytes.
     void start_progress();
-    void packet_done(const ScriptSession& session, std::size_t first_index, std::size_t i);
+
+    // PlanFront
+    void answered(const ScriptPacket& p, const Response& r) override;
+    void went_through(const ScriptPacket& p, bool row_end) override;
+    void differs(const ScriptPacket& p) override;
+    void before_exit() override;
+    void route(int log) override;
+    Client& reconnect() override;
 
     const ScriptPlan& plan_;
     TransportFactory open_;
@@ -62,10 +65,8 @@ private:
     const std::atomic<bool>* cancel_;
     ScriptResult result_;
     Progress progress_;
-    std::size_t high_water_ = 0;  // packets of the plan answered so far, counted once
     OutFileSink* sink_ = nullptr;
-    const ScriptPacket* enter_ = nullptr;  // the current session's Enter DFU
-    bool entered_ = false;                 // the device has taken the product ID in this run
+    std::function<Client&()> reopen_;  // set by run(), which owns the port
 };
 
 }  // namespace dfu

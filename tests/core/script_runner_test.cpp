@@ -163,3 +163,37 @@ TEST_CASE("run: a row that differs at Verify Data is a finding, every row is sti
     CHECK(dev.sent_count(cmd::verify_data) == 2);
     CHECK(dev.sent_count(cmd::exit) == 0);
 }
+
+TEST_CASE("run: a reconnect waits the device's hold-off once, from the error answer, not again on the new port") {
+    TempDir dir;
+    const auto image = random_bytes(512, 25);
+    write_text(dir / "a.hex", to_intel_hex({{kBase, image}}));
+    // No retries, one reconnect: the row's damaged Send Data spends its attempts at once.
+    write_text(dir / "t.mtbdfu",
+               R"({"APPInfo": {"File Version": "0x1", "Product Id": "01020304", "Packet Checksum Type": "0x0"},
+        "commands": [{"dataFile": "a.hex", "flashRowLength": "0x200", "repeat": "EoF", "reconnect": "0x1",
+            "commandSet": [{"cmdId": "0x37", "dataLength": "0x39", "repeat": "0x8"},
+            {"cmdId": "0x37", "dataLength": "0x38"}, {"cmdId": "0x49", "dataLength": "0x8"}]}]})");
+    const ScriptPlan plan = plan_script(formats::load_mtbdfu(dir / "t.mtbdfu"), ScriptOptions{});
+    InProcessDevice dev(InProcessDevice::default_config());
+    dev.set_fault_plan([](std::size_t i, const auto&) { return i == 3 ? Fault::corrupt_request : Fault::none; });
+    EngineOptions o = fast_options();
+    o.error_holdoff = std::chrono::milliseconds(400);
+    Recorded ev;
+    unsigned opened = 0;
+    ScriptRunner runner(
+        plan,
+        [&]() -> std::unique_ptr<transports::Transport> {
+            ++opened;
+            return std::make_unique<Borrowed>(dev);
+        },
+        o, ev);
+    const ScriptResult r = runner.run();
+    CHECK(std::equal(image.begin(), image.end(), dev.flash().begin()));
+    CHECK(opened == 2);
+    CHECK(r.reconnects == 1);
+    // The in-process device answers at once: the run is the one hold-off. A second wait (a
+    // plain sleep before reopening, then the hold-off again on the new port) makes it 800 ms.
+    CHECK(r.elapsed >= std::chrono::milliseconds(400));
+    CHECK(r.elapsed < std::chrono::milliseconds(700));
+}
