@@ -59,23 +59,30 @@ Response Client::command(std::uint8_t code, std::span<const std::uint8_t> data, 
     const auto sent = transports::Clock::now();
     const auto timeout = wait == Wait::ceiling ? ceiling : timer_.wait(code, request_bytes, ceiling);
     const auto deadline = sent + timeout;
+    std::string skipped;  // an answer that was not to this request, for the message if ours never comes
     for (;;) {
-        Response r = await_answer(code, data, sent, timeout, deadline, request_bytes);
-        // A success that carries less than this command's answer always does is the late answer
-        // to an earlier request (one whose wait ran out just before it came, the recovery's
-        // discard already done): skip it and keep listening for our own, within our deadline.
-        if (r.status == status::success && r.data.size() < requests::least_answer_size(code)) {
-            events_.on_note(fmt::format("skipped a late answer to an earlier command while waiting for {}",
-                                        command_name(code)));
+        Response r = await_answer(code, data, sent, timeout, deadline, request_bytes, skipped);
+        // The device answers in order, and a request whose wait ran out may still be answered
+        // (a slow flash write, a busy line): its answer then arrives while a later request waits.
+        // A success whose data cannot be an answer to this request is such a late answer (or a
+        // garbled one): skip it and keep listening for our own, within our deadline.
+        if (r.status == status::success && !requests::answer_fits(code, r.data.size())) {
+            skipped = fmt::format("an answer that carries {} data bytes, expected {}", r.data.size(),
+                                  requests::answer_fits(code, 0) ? "none" : "more");
+            events_.on_note(fmt::format("skipped {} while waiting for {}: a late answer to an earlier request",
+                                        skipped, command_name(code)));
             continue;
         }
+        // Only answers that did the work teach the timer: an error answer skips the flash
+        // write, and a skipped answer was to another request.
+        if (r.status == status::success) timer_.answered(code, request_bytes, r.elapsed);
         return r;
     }
 }
 
 Response Client::await_answer(std::uint8_t code, std::span<const std::uint8_t> data, transports::Clock::time_point sent,
                               std::chrono::microseconds timeout, transports::Clock::time_point deadline,
-                              std::size_t request_bytes) {
+                              std::size_t request_bytes, const std::string& skipped) {
     // The wait wakes every kWakeInterval: a Ctrl-C ends it then instead of after the whole
     // timeout, and the display hears what is being waited for. A frame partly received at a
     // wake is kept by the transport for the next receive.
@@ -89,8 +96,9 @@ Response Client::await_answer(std::uint8_t code, std::span<const std::uint8_t> d
         if (now >= deadline || now + kWakeInterval / 2 < wake) {
             timer_.timed_out(code);
             throw LinkFailure(LinkFailure::Kind::timeout,
-                              fmt::format("no response to {} within {} ms", command_name(code),
-                                          std::chrono::duration_cast<std::chrono::milliseconds>(timeout).count()));
+                              fmt::format("no response to {} within {} ms{}", command_name(code),
+                                          std::chrono::duration_cast<std::chrono::milliseconds>(timeout).count(),
+                                          skipped.empty() ? "" : " (skipped " + skipped + ")"));
         }
         events_.on_waiting(Waiting{code, requests::row_address_of(code, data), now - sent});
     }
@@ -101,12 +109,11 @@ Response Client::await_answer(std::uint8_t code, std::span<const std::uint8_t> d
     if (!p)
         throw LinkFailure(LinkFailure::Kind::corrupt,
                           fmt::format("garbled response to {}: {}", command_name(code), decode_error_text(p.error)));
-    // Only answers that did the work teach the timer: an error answer skips the flash write.
-    if (p.code == status::success) timer_.answered(code, request_bytes, elapsed);
     Response r{p.code, std::vector<std::uint8_t>(p.data.begin(), p.data.end())};
     // Three quarters of the request's line time: the device cannot answer a packet sooner
     // than it takes to arrive, whatever the buffering on the way.
     r.before_request_end = elapsed * 4 < timer_.line_time(request_bytes) * 3;
+    r.elapsed = elapsed;
     return r;
 }
 

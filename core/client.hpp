@@ -39,6 +39,7 @@ struct Response {
     // The answer came before the request could have reached the device whole (on a wire with a
     // line rate): the device answered a packet it cut short, and the rest is still arriving.
     bool before_request_end = false;
+    std::chrono::microseconds elapsed{};  // from writing the request to reading the answer
 };
 
 // The command got no usable answer: nothing at all, or a frame that failed its checks.
@@ -71,7 +72,8 @@ public:
     // How often a wait for an answer wakes to check for Ctrl-C and report that it still waits.
     static constexpr std::chrono::milliseconds kWakeInterval{100};
 
-    // Sends one command and returns the device's checked answer.
+    // Sends one command and returns the device's checked answer: a frame that passed its
+    // checks and whose data fits the command (requests::answer_fits); others are skipped.
     Response command(std::uint8_t code, std::span<const std::uint8_t> data);
     // How long command() waits: what the run has learned (below the ceiling), or all of the
     // ceiling, for an attempt after which nothing is retried: a learned wait is worth its risk
@@ -83,10 +85,11 @@ public:
                      Wait wait = Wait::learned);
 
 private:
-    // One answer to the request sent at `sent`, or a timeout at `deadline`.
+    // One answer to the request sent at `sent`, or a timeout at `deadline` (whose message
+    // names `skipped`, an answer command() did not take for this request's).
     Response await_answer(std::uint8_t code, std::span<const std::uint8_t> data, transports::Clock::time_point sent,
                           std::chrono::microseconds timeout, transports::Clock::time_point deadline,
-                          std::size_t request_bytes);
+                          std::size_t request_bytes, const std::string& skipped);
 
 public:
     // Sends a command the device never answers (Sync, Exit, Send Data Without Response).

@@ -27,9 +27,9 @@ bool status_is_transient(std::uint8_t status) noexcept;
 // "Program Data answered ERROR_CHECKSUM (0x08): the packet or row CRC-32C did not match".
 std::string status_text(const DeviceStatus& s);
 
-// Sends one command and checks its answer: `expected` status (else DeviceStatus is thrown) and,
-// for a success, the answer's shape (data where the command answers none is a LinkFailure).
-// The one "send and check" of the engine.
+// Sends one command and checks its answer's status: `expected`, else DeviceStatus is thrown.
+// (A success whose shape cannot answer the command never gets here: Client::command skips it as
+// a late answer to an earlier request.) The one "send and check" of the engine.
 Response ask(Client& client, std::uint8_t code, std::span<const std::uint8_t> data, std::chrono::microseconds ceiling,
              Client::Wait wait = Client::Wait::learned, std::uint8_t expected = 0x00);
 // The same for a command that must succeed within the run's --timeout.

@@ -78,21 +78,21 @@ Bytes get_metadata(std::uint16_t from, std::uint16_t to) {
 
 std::size_t least_answer_size(std::uint8_t code) noexcept {
     switch (code) {
-        case cmd::enter: return 8;       // silicon ID, revision, loader version
-        case cmd::verify_app: return 1;  // the valid flag
+        case cmd::enter: return 8;
+        case cmd::verify_app: return 1;
         default: return 0;
     }
 }
 
-bool answer_is_empty(std::uint8_t code) noexcept {
+bool answer_fits(std::uint8_t code, std::size_t size) noexcept {
     switch (code) {
         case cmd::send_data:
         case cmd::program_data:
         case cmd::verify_data:
         case cmd::erase_data:
         case cmd::set_app_metadata:
-        case cmd::set_eiv: return true;
-        default: return false;
+        case cmd::set_eiv: return size == 0;
+        default: return size >= least_answer_size(code);
     }
 }
 

@@ -59,11 +59,14 @@ Bytes get_metadata(std::uint16_t from, std::uint16_t to);
 // Set EI Vector (0x4D): 0, 8 or 16 bytes (none clears it), sent as the file gives them.
 inline Bytes set_eiv(std::span<const std::uint8_t> vector) { return {vector.begin(), vector.end()}; }
 
-// The fewest data bytes a success answer to `code` carries: 8 for Enter DFU, 1 for Verify
-// Application, 0 for the rest (custom commands included: their firmware decides).
+// The fewest data bytes a success answer to `code` carries (what `inspect` counts).
 std::size_t least_answer_size(std::uint8_t code) noexcept;
-// True for the commands whose success answer carries no data (Send Data, Program, Verify and
-// Erase Data, Set Application Metadata, Set EI Vector): data there is not an answer to them.
-bool answer_is_empty(std::uint8_t code) noexcept;
+// Whether a success answer carrying `size` data bytes can be the answer to `code`: Enter DFU
+// carries at least 8 (silicon ID, revision, loader version), Verify Application at least 1
+// (the valid flag); Send Data, Program, Verify and Erase Data, Set Application Metadata and
+// Set EI Vector carry none; the rest (Get Metadata, custom commands) any number. The protocol
+// numbers no request, so this shape is what tells a late answer to an earlier request from
+// the answer to this one.
+bool answer_fits(std::uint8_t code, std::size_t size) noexcept;
 
 }  // namespace dfu::requests

@@ -59,11 +59,15 @@ ResponseTimer::Micros ResponseTimer::wait(std::uint8_t code, std::size_t request
 
 void ResponseTimer::answered(std::uint8_t code, std::size_t request_bytes, Micros elapsed) noexcept {
     Estimate& e = per_code_[code];
-    // Karn: an answer after a timeout may be to the earlier request; it resets the backoff
-    // but is not a sample.
-    const bool after_timeout = e.backoff > 0;
+    // Karn: the first answer after a timeout may be to the earlier request, so it is no sample,
+    // and the backed-off wait stays for the next request: a device that became slower (or was
+    // always slower than the initial estimate) is not timed out again on the next row. An
+    // answer to a request that followed no timeout is a sample and ends the backoff.
+    if (e.ambiguous) {
+        e.ambiguous = false;
+        return;
+    }
     e.backoff = 0;
-    if (after_timeout) return;
     const double sample =
         std::max(0.0, static_cast<double>((elapsed - line_time(request_bytes + kAnswerBytes)).count()));
     if (!e.known) {
@@ -79,6 +83,7 @@ void ResponseTimer::answered(std::uint8_t code, std::size_t request_bytes, Micro
 void ResponseTimer::timed_out(std::uint8_t code) noexcept {
     Estimate& e = per_code_[code];
     if (e.backoff < kMaxBackoff) ++e.backoff;
+    e.ambiguous = true;
 }
 
 }  // namespace dfu

@@ -40,7 +40,8 @@ public:
     // An answer to `code` came `elapsed` after its request was written.
     void answered(std::uint8_t code, std::size_t request_bytes, Micros elapsed) noexcept;
     // No answer within the wait: the next wait for `code` is twice as long (up to the ceiling)
-    // until an answer comes, so a device that became slower is not given up on.
+    // until an answer that is a sample comes (one to a request after which nothing timed out),
+    // so a device that became slower is not given up on.
     void timed_out(std::uint8_t code) noexcept;
     // Time `bytes` take on the wire.
     Micros line_time(std::size_t bytes) const noexcept {
@@ -56,7 +57,8 @@ private:
         bool known = false;
         double srtt_us = 0;    // smoothed time beyond the line time
         double rttvar_us = 0;  // its mean deviation
-        unsigned backoff = 0;  // timeouts since the last answer
+        unsigned backoff = 0;    // timeouts since the last answer that was a sample
+        bool ambiguous = false;  // the next answer may be to a request that timed out
     };
     std::chrono::nanoseconds char_time_;
     bool adaptive_;

@@ -209,6 +209,24 @@ TEST_CASE("a late answer to an earlier command read before Enter DFU's own is sk
     CHECK(r.recoveries == 0);
 }
 
+TEST_CASE("an answer that cannot be this request's (a late Enter DFU answer before Program Data's own) is skipped") {
+    // Taken for Program Data's answer, it would leave the row's own answer (success or not) to
+    // be read as the next request's: every answer after it one request late.
+    InProcessDevice dev(InProcessDevice::default_config());
+    dev.set_fault_plan([](std::size_t, const std::vector<std::uint8_t>& p) {
+        return p[1] == cmd::program_data ? Fault::late_enter_answer_first : Fault::none;
+    });
+    FirmwareJob job = make_job(3);
+    sign(job, 1000);
+    NullEvents ev;
+    const RunResult r = Flasher(dev, job, fast_options(), ev).run(Action::program);
+    check_flash_has(dev.flash(), job);
+    CHECK(r.recoveries == 0);
+    CHECK(r.app_valid == true);
+    CHECK(dev.sent_count(cmd::program_data) == 3);
+    CHECK(dev.unread() == 0);
+}
+
 TEST_CASE("recovery is bounded: a row that always fails ends with exit 5 after retries") {
     InProcessDevice dev(InProcessDevice::default_config());
     dev.set_fault_plan([](std::size_t, const std::vector<std::uint8_t>& p) {

@@ -55,13 +55,25 @@ TEST_CASE("Erase Data, Set Application Metadata, Verify Application, Get Metadat
     CHECK(requests::get_metadata(0x0004, 0x0100) == Bytes{0x04, 0x00, 0x00, 0x01});
 }
 
-TEST_CASE("answer shapes: the least an answer carries, and which carry nothing") {
+TEST_CASE("answer shapes: what a success answer to each command can carry") {
     CHECK(requests::least_answer_size(cmd::enter) == 8);
     CHECK(requests::least_answer_size(cmd::verify_app) == 1);
     CHECK(requests::least_answer_size(cmd::program_data) == 0);
+    CHECK(requests::answer_fits(cmd::enter, 8));
+    CHECK(requests::answer_fits(cmd::enter, 12));
+    CHECK_FALSE(requests::answer_fits(cmd::enter, 7));
+    CHECK_FALSE(requests::answer_fits(cmd::enter, 0));
+    CHECK(requests::answer_fits(cmd::verify_app, 1));
+    CHECK_FALSE(requests::answer_fits(cmd::verify_app, 0));
     for (std::uint8_t c : {cmd::send_data, cmd::program_data, cmd::verify_data, cmd::erase_data,
-                           cmd::set_app_metadata, cmd::set_eiv})
-        CHECK(requests::answer_is_empty(c));
-    for (std::uint8_t c : {cmd::enter, cmd::verify_app, cmd::get_metadata, std::uint8_t{0x51}})
-        CHECK_FALSE(requests::answer_is_empty(c));
+                           cmd::set_app_metadata, cmd::set_eiv}) {
+        CAPTURE(int{c});
+        CHECK(requests::answer_fits(c, 0));
+        CHECK_FALSE(requests::answer_fits(c, 1));
+        CHECK_FALSE(requests::answer_fits(c, 8));
+    }
+    for (std::uint8_t c : {cmd::get_metadata, std::uint8_t{0x51}}) {
+        CHECK(requests::answer_fits(c, 0));
+        CHECK(requests::answer_fits(c, 8));
+    }
 }

@@ -171,3 +171,19 @@ TEST_CASE("learned timeout: a slow, healthy device (200 ms turnaround) never tim
     const Run r = program({"--max-packet", "527", "--baud", "115200", "--turnaround-us", "200000"});
     CHECK(r.result()["recoveries"] == 0);
 }
+
+TEST_CASE("learned timeout: a flash write 20 times the bound the first wait assumes costs one row redo, not the run") {
+    // The first Program Data is waited for as a 20 ms write; this device takes 400 ms. The row is
+    // redone after a longer wait, the late answer to the first try is not taken for a later
+    // request's, and the longer wait stays until an answer teaches the timer the real time.
+    const std::vector<std::string> sim{"--max-packet", "527", "--baud", "115200", "--flash-write-us", "400000"};
+    const Run r = program(sim);
+    CHECK(r.result()["recoveries"].get<int>() >= 1);
+    std::size_t rows_redone = 0;
+    for (const auto& e : r.of("recovery")) rows_redone += e["unit"].get<std::string>().rfind("row ", 0) == 0;
+    CHECK(rows_redone == 1);
+    // --retries 0: nothing follows a spurious timeout but the end of the run, so every answer
+    // is waited for the whole --timeout.
+    const Run once = program(sim, {"--retries", "0"});
+    CHECK(once.result()["recoveries"] == 0);
+}

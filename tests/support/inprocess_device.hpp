@@ -19,7 +19,8 @@ public:
     // damage_end: the request's end byte arrives changed (the device answers ERROR_DATA).
     // corrupt_request_lose_response: the request arrives damaged and the error answer is lost.
     // late_answer_first: a data-less success (the late answer to an earlier request) comes
-    // just before this request's own answer.
+    // just before this request's own answer; late_enter_answer_first: the same with the
+    // 8 data bytes of an Enter DFU answer.
     enum class Fault {
         none,
         lose_request,
@@ -29,7 +30,8 @@ public:
         extra_data,
         damage_end,
         corrupt_request_lose_response,
-        late_answer_first
+        late_answer_first,
+        late_enter_answer_first
     };
     // Called per packet sent by the host (0-based count) to decide its fate.
     using FaultPlan = std::function<Fault(std::size_t index, const std::vector<std::uint8_t>& packet)>;
@@ -62,6 +64,8 @@ public:
             std::count_if(sent_.begin(), sent_.end(), [code](const auto& p) { return p.size() > 1 && p[1] == code; }));
     }
     int state() const { return dfu_state(&responder_); }
+    // Answers sent that the host has not read (nor discarded).
+    std::size_t unread() const { return pending_.size(); }
 
     const dfu::transports::Capabilities& capabilities() const noexcept override { return caps_; }
     std::string description() const override { return "in-process responder"; }
@@ -86,8 +90,10 @@ public:
                 dfu_build_packet(r[1], extra, sizeof extra, responder_.cfg.checksum_type, rsp, sizeof rsp);
             r.assign(rsp, rsp + len);
         }
-        if (f == Fault::late_answer_first) {
-            const std::size_t len = dfu_build_packet(0x00, nullptr, 0, responder_.cfg.checksum_type, rsp, sizeof rsp);
+        if (f == Fault::late_answer_first || f == Fault::late_enter_answer_first) {
+            const std::uint8_t identity[8] = {0, 0, 0, 0, 0, 1, 2, 5};  // silicon ID, revision, loader version
+            const std::size_t len = dfu_build_packet(0x00, identity, f == Fault::late_answer_first ? 0 : sizeof identity,
+                                                     responder_.cfg.checksum_type, rsp, sizeof rsp);
             pending_.emplace_back(rsp, rsp + len);
         }
         pending_.push_back(std::move(r));
