@@ -68,7 +68,14 @@ void list(WireListing& listing) {
 }  // namespace
 
 WireKind i2c_wire_kind() {
-    return {"--i2c", "DEV", {"--i2c-address", "--i2c-speed"}, false, true, add_options, choose, list};
+    return {.option = "--i2c",
+            .value = "DEV",
+            .options = {"--i2c-address", "--i2c-speed"},
+            .whole_row_packets = false,
+            .names_nodes = true,
+            .add_options = add_options,
+            .choose = choose,
+            .list = list};
 }
 
 }  // namespace dfu::cli

@@ -62,7 +62,14 @@ void list(WireListing& listing) {
 }  // namespace
 
 WireKind spi_wire_kind() {
-    return {"--spi", "DEV", {"--spi-clock", "--spi-mode", "--spi-lsb-first"}, false, true, add_options, choose, list};
+    return {.option = "--spi",
+            .value = "DEV",
+            .options = {"--spi-clock", "--spi-mode", "--spi-lsb-first"},
+            .whole_row_packets = false,
+            .names_nodes = true,
+            .add_options = add_options,
+            .choose = choose,
+            .list = list};
 }
 
 }  // namespace dfu::cli

@@ -88,9 +88,14 @@ void list(WireListing& listing) {
 }  // namespace
 
 WireKind uart_wire_kind() {
-    return {"--uart", "PORT", {"--baud", "--parity", "--data-bits", "--stop-bits", "--before", "--after"},
-            true,     true,   add_options,
-            choose,   list};
+    return {.option = "--uart",
+            .value = "PORT",
+            .options = {"--baud", "--parity", "--data-bits", "--stop-bits", "--before", "--after"},
+            .whole_row_packets = true,
+            .names_nodes = true,
+            .add_options = add_options,
+            .choose = choose,
+            .list = list};
 }
 
 }  // namespace dfu::cli

@@ -45,7 +45,14 @@ void list(WireListing& listing) {
 }  // namespace
 
 WireKind usb_hid_wire_kind() {
-    return {"--usb-hid", "[VID:PID]", {}, false, false, add_options, choose, list};
+    return {.option = "--usb-hid",
+            .value = "[VID:PID]",
+            .options = {},
+            .whole_row_packets = false,
+            .names_nodes = false,
+            .add_options = add_options,
+            .choose = choose,
+            .list = list};
 }
 
 }  // namespace dfu::cli
