@@ -57,13 +57,13 @@ std::unique_ptr<transports::Transport> polled_bus(std::unique_ptr<transports::Bu
 
 void list_bus_bridges(WireListing& listing) {
     if (listing.has_section("bridges")) return;
+    ListSection& section = listing.add_section("bridges", "USB bridges (--i2c/--spi KIND[:SERIAL])", ListPlace::usb);
     std::vector<transports::FoundBridge> bridges;
     for (const transports::BusBridge& b : transports::bus_bridges()) {
         if (!b.find) continue;
-        auto found = listing.gather(std::string(b.list_name), b.find);
+        auto found = section.gather(std::string(b.list_name), b.find);
         bridges.insert(bridges.end(), std::make_move_iterator(found.begin()), std::make_move_iterator(found.end()));
     }
-    ListSection& section = listing.add_section("bridges", "USB bridges (--i2c/--spi KIND[:SERIAL])");
     for (const auto& b : bridges) {
         nlohmann::json e = usb_json(b.usb);
         e.update({{"kind", b.kind}, {"capabilities", b.capabilities}, {"note", b.note}});

@@ -57,8 +57,8 @@ std::shared_ptr<const Wire> choose(const RawOptions& o, const std::string& devic
 
 void list(WireListing& listing) {
     list_bus_bridges(listing);
-    const auto nodes = listing.gather("I2C adapters", transports::find_i2c_nodes);
-    ListSection& section = listing.add_section("i2c", "I2C adapters (--i2c)");
+    ListSection& section = listing.add_section("i2c", "I2C adapters (--i2c)", ListPlace::kernel_node);
+    const auto nodes = section.gather("I2C adapters", transports::find_i2c_nodes);
     for (const auto& n : nodes) {
         section.items.push_back({{"path", n.path}, {"name", n.name}});
         section.lines.push_back(fmt::format("{:<16} {}", n.path, n.name));

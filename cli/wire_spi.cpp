@@ -51,8 +51,8 @@ std::shared_ptr<const Wire> choose(const RawOptions& o, const std::string& devic
 
 void list(WireListing& listing) {
     list_bus_bridges(listing);
-    const auto nodes = listing.gather("SPI devices", transports::find_spi_nodes);
-    ListSection& section = listing.add_section("spi", "SPI devices (--spi)");
+    ListSection& section = listing.add_section("spi", "SPI devices (--spi)", ListPlace::kernel_node);
+    const auto nodes = section.gather("SPI devices", transports::find_spi_nodes);
     for (const auto& n : nodes) {
         section.items.push_back({{"path", n.path}, {"name", n.name}});
         section.lines.push_back(fmt::format("{:<16} {}", n.path, n.name));

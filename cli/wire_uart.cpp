@@ -72,8 +72,8 @@ std::shared_ptr<const Wire> choose(const RawOptions& o, const std::string& port)
 }
 
 void list(WireListing& listing) {
-    const auto ports = listing.gather("serial ports", transports::find_serial_ports);
-    ListSection& section = listing.add_section("serial_ports", "Serial ports (--uart)");
+    ListSection& section = listing.add_section("serial_ports", "Serial ports (--uart)", ListPlace::serial);
+    const auto ports = section.gather("serial ports", transports::find_serial_ports);
     for (const auto& p : ports) {
         nlohmann::json e{{"name", p.name}, {"description", p.description}, {"usb", p.usb}};
         if (p.usb) e.update({{"vid_pid", vid_pid(p.vid, p.pid)}, {"serial", p.serial}, {"usb_path", p.usb_path}});

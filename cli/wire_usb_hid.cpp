@@ -33,8 +33,8 @@ std::shared_ptr<const Wire> choose(const RawOptions&, const std::string& selecto
 }
 
 void list(WireListing& listing) {
-    const auto found = listing.gather("USB-HID DFU devices", [] { return transports::find_usb_hid_devices(); });
-    ListSection& section = listing.add_section("usb_hid", "USB-HID DFU devices (--usb-hid)");
+    ListSection& section = listing.add_section("usb_hid", "USB-HID DFU devices (--usb-hid)", ListPlace::usb);
+    const auto found = section.gather("USB-HID DFU devices", [] { return transports::find_usb_hid_devices(); });
     for (const auto& d : found) {
         section.items.push_back(usb_json(d.usb));
         section.lines.push_back(fmt::format("{}  serial {}  path {}  {}", vid_pid(d.usb.vid, d.usb.pid),

@@ -10,6 +10,7 @@
 
 #include "cli/options.hpp"
 #include "cli/wire_kind.hpp"
+#include "cli/wire_listing.hpp"
 #include "core/error.hpp"
 #include "usage_refusal.hpp"
 
@@ -100,4 +101,13 @@ TEST_CASE("a bad wire value is refused naming its option") {
           "--spi-clock: 'fast' is not a speed from 1000 to 100000000 Hz (400k, 1M)");
     CHECK(refusal(parsed("--uart socket://h:1 --before default-reset"), "--uart") ==
           "--before/--after: socket://h:1 has no DTR/RTS lines to set (a TCP serial server)");
+}
+
+TEST_CASE("list shows serial ports, then what is on USB, then the kernel's bus nodes") {
+    WireListing listing;
+    for (const WireKind& k : wire_kinds()) k.list(listing);
+    std::vector<std::string> keys;
+    for (const ListSection* s : listing.in_order()) keys.push_back(s->key);
+    // The bridges section is listed once though both bus kinds ask for it.
+    CHECK(keys == std::vector<std::string>{"serial_ports", "bridges", "usb_hid", "i2c", "spi"});
 }
