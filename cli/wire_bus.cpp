@@ -51,9 +51,21 @@ unsigned speed_option(const char* name, const std::string& text, unsigned lo, un
     return static_cast<unsigned>(*v * scale);
 }
 
+void add_bus_selector(CLI::App& cmd, WireOptionText& text, transports::Bus bus, const std::string& group) {
+    const bool i2c = bus == transports::Bus::i2c;
+    const std::string option = i2c ? "--i2c" : "--spi";
+    cmd.add_option(
+           option, text.devices_slot(option),
+           fmt::format("{}: {}; program, verify, erase: repeatable", i2c ? "I2C" : "SPI", transports::bus_forms(bus)))
+        ->type_name("DEV")
+        ->group(group);
+}
+
 std::unique_ptr<transports::Transport> polled_bus(std::unique_ptr<transports::BusPort> port) {
     return std::make_unique<transports::PolledBusTransport>(std::move(port), kBusPacketLimit);
 }
+
+namespace {
 
 void list_bus_bridges(WireListing& listing) {
     if (listing.has_section("bridges")) return;
@@ -74,6 +86,18 @@ void list_bus_bridges(WireListing& listing) {
                                             vid_pid(b.usb.vid, b.usb.pid), b.usb.serial.empty() ? "-" : b.usb.serial,
                                             b.usb.path, caps.empty() ? "no bridge" : caps, b.note.empty() ? "" : ": ",
                                             b.note));
+    }
+}
+
+}  // namespace
+
+void list_bus(WireListing& listing, const char* key, const char* what, const char* title,
+              std::vector<transports::FoundNode> (*find)()) {
+    list_bus_bridges(listing);
+    ListSection& section = listing.add_section(key, title, ListPlace::kernel_node);
+    for (const auto& n : section.gather(what, find)) {
+        section.items.push_back({{"path", n.path}, {"name", n.name}});
+        section.lines.push_back(fmt::format("{:<16} {}", n.path, n.name));
     }
 }
 

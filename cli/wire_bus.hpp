@@ -7,6 +7,9 @@
 #include <memory>
 #include <string>
 
+#include <CLI/CLI.hpp>
+
+#include "cli/wire_option_text.hpp"
 #include "transports/bus_bridges.hpp"
 #include "transports/transport.hpp"
 
@@ -28,7 +31,12 @@ unsigned speed_option(const char* name, const std::string& text, unsigned lo, un
 // A bus port framed as DFU packets, asked for the largest packet its transaction size allows.
 std::unique_ptr<transports::Transport> polled_bus(std::unique_ptr<transports::BusPort> port);
 
-// The "USB bridges" section of `dfuhost list`, once for both buses.
-void list_bus_bridges(WireListing& listing);
+// "--i2c DEV" or "--spi DEV", its help naming every form the bridge table gives the bus.
+void add_bus_selector(CLI::App& cmd, WireOptionText& text, transports::Bus bus, const std::string& group);
+
+// A bus's sections of `dfuhost list`: the USB bridges (once for both buses), then its kernel
+// nodes as `key` ("i2c"), found by `find`; `what` names them in problems ("I2C adapters").
+void list_bus(WireListing& listing, const char* key, const char* what, const char* title,
+              std::vector<transports::FoundNode> (*find)());
 
 }  // namespace dfu::cli

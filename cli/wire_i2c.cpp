@@ -4,7 +4,6 @@
 
 #include "cli/wire_bus.hpp"
 #include "cli/wire_kind.hpp"
-#include "cli/wire_listing.hpp"
 #include "transports/i2c_dev.hpp"
 
 namespace dfu::cli {
@@ -30,11 +29,7 @@ private:
 };
 
 void add_options(CLI::App& cmd, WireOptionText& text, const std::string& g) {
-    cmd.add_option(
-           "--i2c", text.devices_slot("--i2c"),
-           fmt::format("I2C: {}; program, verify, erase: repeatable", transports::bus_forms(transports::Bus::i2c)))
-        ->type_name("DEV")
-        ->group(g);
+    add_bus_selector(cmd, text, transports::Bus::i2c, g);
     cmd.add_option("--i2c-address", text.value_slot("--i2c-address", "0x0C"), "7-bit I2C address of the device")
         ->type_name("ADDR")
         ->group(g)
@@ -56,13 +51,7 @@ std::shared_ptr<const Wire> choose(const RawOptions& o, const std::string& devic
 }
 
 void list(WireListing& listing) {
-    list_bus_bridges(listing);
-    ListSection& section = listing.add_section("i2c", "I2C adapters (--i2c)", ListPlace::kernel_node);
-    const auto nodes = section.gather("I2C adapters", transports::find_i2c_nodes);
-    for (const auto& n : nodes) {
-        section.items.push_back({{"path", n.path}, {"name", n.name}});
-        section.lines.push_back(fmt::format("{:<16} {}", n.path, n.name));
-    }
+    list_bus(listing, "i2c", "I2C adapters", "I2C adapters (--i2c)", transports::find_i2c_nodes);
 }
 
 }  // namespace

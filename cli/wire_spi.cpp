@@ -4,7 +4,6 @@
 
 #include "cli/wire_bus.hpp"
 #include "cli/wire_kind.hpp"
-#include "cli/wire_listing.hpp"
 
 namespace dfu::cli {
 namespace {
@@ -22,11 +21,7 @@ private:
 };
 
 void add_options(CLI::App& cmd, WireOptionText& text, const std::string& g) {
-    cmd.add_option(
-           "--spi", text.devices_slot("--spi"),
-           fmt::format("SPI: {}; program, verify, erase: repeatable", transports::bus_forms(transports::Bus::spi)))
-        ->type_name("DEV")
-        ->group(g);
+    add_bus_selector(cmd, text, transports::Bus::spi, g);
     cmd.add_option("--spi-clock", text.value_slot("--spi-clock", "1M"), "SPI clock")
         ->type_name("HZ")
         ->group(g)
@@ -50,13 +45,7 @@ std::shared_ptr<const Wire> choose(const RawOptions& o, const std::string& devic
 }
 
 void list(WireListing& listing) {
-    list_bus_bridges(listing);
-    ListSection& section = listing.add_section("spi", "SPI devices (--spi)", ListPlace::kernel_node);
-    const auto nodes = section.gather("SPI devices", transports::find_spi_nodes);
-    for (const auto& n : nodes) {
-        section.items.push_back({{"path", n.path}, {"name", n.name}});
-        section.lines.push_back(fmt::format("{:<16} {}", n.path, n.name));
-    }
+    list_bus(listing, "spi", "SPI devices", "SPI devices (--spi)", transports::find_spi_nodes);
 }
 
 }  // namespace
