@@ -66,7 +66,7 @@ OptionWord split_option(const std::string& word) {
     return {word, std::nullopt};
 }
 
-// --uart, --i2c, --spi and --usb-hid: given once per device.
+// The wire kinds' selectors (--uart, --i2c, --spi, --usb-hid): given once per device.
 bool is_wire_option(const CLI::Option& o) {
     for (const WireKind& w : wire_kinds())
         if (o.check_name(w.option)) return true;

@@ -64,7 +64,7 @@ void add_env_defaults(std::vector<std::string>& args, const CLI::App& command, c
     for (const EnvDefault& d : env_defaults()) {
         const char* value = getenv(d.variable);
         if (!value || !*value || !command.get_option_no_throw(d.option) || gives(args, d.option)) continue;
-        // The port and the baud rate are the UART's: another wire on the command line wins.
+        // An option of one wire kind (--uart, --baud) yields to another wire on the command line.
         if (other_wire_given(args, d.option)) continue;
         const std::string why = problem(d.option, value);
         if (!why.empty())
