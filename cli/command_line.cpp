@@ -11,6 +11,7 @@
 #include "cli/completion.hpp"
 #include "cli/env_defaults.hpp"
 #include "cli/usage.hpp"
+#include "cli/wire_kind.hpp"
 #include "core/error.hpp"
 #include "core/protocol.hpp"
 
@@ -65,10 +66,10 @@ OptionWord split_option(const std::string& word) {
     return {word, std::nullopt};
 }
 
-// --uart, --i2c, --spi and --usb-hid: given once per device.
+// The wire kinds' selectors (--uart, --i2c, --spi, --usb-hid): given once per device.
 bool is_wire_option(const CLI::Option& o) {
-    for (const auto& w : wire_specific_options())
-        if (o.check_name(w.wire)) return true;
+    for (const WireKind& w : wire_kinds())
+        if (o.check_name(w.option)) return true;
     return false;
 }
 
@@ -344,17 +345,17 @@ void CommandLine::scan(const std::vector<std::string>& args, Context& context) c
 
 void CommandLine::check_wires(const CLI::App& sub) const {
     std::vector<std::string> chosen;
-    for (const auto& w : wire_specific_options())
-        if (sub.get_option_no_throw(w.wire) && sub.count(w.wire) > 0) chosen.push_back(w.wire);
+    for (const WireKind& w : wire_kinds())
+        if (sub.get_option_no_throw(w.option) && sub.count(w.option) > 0) chosen.push_back(w.option);
     if (chosen.size() > 1)
         throw usage(fmt::format("give one of {}, not several ({} given)", wire_option_list(false, "and"),
                                 fmt::join(chosen, " and ")));
     if (chosen.empty()) return;
-    for (const auto& w : wire_specific_options()) {
-        if (w.wire == chosen.front()) continue;
+    for (const WireKind& w : wire_kinds()) {
+        if (w.option == chosen.front()) continue;
         for (const auto& option : w.options)
             if (sub.get_option_no_throw(option) && sub.count(option) > 0)
-                throw usage(fmt::format("{} is an option of {}, but this run uses {}", option, w.wire,
+                throw usage(fmt::format("{} is an option of {}, but this run uses {}", option, w.option,
                                         chosen.front()));
     }
 }

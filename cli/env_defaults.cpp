@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "cli/options.hpp"
+#include "cli/wire_kind.hpp"
 #include "core/error.hpp"
 
 namespace dfu::cli {
@@ -37,6 +38,15 @@ std::string problem(const std::string& option, const std::string& value) {
     return {};
 }
 
+// Whether `option` belongs to a wire kind and the command line names another kind's device.
+bool other_wire_given(const std::vector<std::string>& args, std::string_view option) {
+    const WireKind* owner = wire_kind_of_option(option);
+    if (!owner) return false;
+    for (const WireKind& kind : wire_kinds())
+        if (&kind != owner && gives(args, kind.option)) return true;
+    return false;
+}
+
 }  // namespace
 
 const std::vector<EnvDefault>& env_defaults() {
@@ -51,12 +61,11 @@ const std::vector<EnvDefault>& env_defaults() {
 void add_env_defaults(std::vector<std::string>& args, const CLI::App& command, const GetEnv& getenv) {
     const auto end = std::find(args.begin(), args.end(), "--");
     std::vector<std::string> added;
-    const bool other_wire = gives(args, "--i2c") || gives(args, "--spi") || gives(args, "--usb-hid");
     for (const EnvDefault& d : env_defaults()) {
         const char* value = getenv(d.variable);
         if (!value || !*value || !command.get_option_no_throw(d.option) || gives(args, d.option)) continue;
-        // The port and the baud rate are the UART's: another wire on the command line wins.
-        if ((std::string_view(d.option) == "--uart" || std::string_view(d.option) == "--baud") && other_wire) continue;
+        // An option of one wire kind (--uart, --baud) yields to another wire on the command line.
+        if (other_wire_given(args, d.option)) continue;
         const std::string why = problem(d.option, value);
         if (!why.empty())
             throw Error(ExitCode::usage, fmt::format("environment variable {} (for {}): {}", d.variable, d.option, why));

@@ -18,6 +18,7 @@
 #include "cli/script_commands.hpp"
 #include "cli/send_command.hpp"
 #include "cli/usage.hpp"
+#include "cli/wire_kind.hpp"
 #include "core/error.hpp"
 #include "platform/interrupt.hpp"
 #include "platform/utf8_console.hpp"
@@ -96,11 +97,10 @@ int main(int argc, char** argv) {
         output.command_line.assign(argv, argv + argc);
         out = std::make_unique<Reporter>(output);
         if (!raw.file.empty()) out->protect(raw.file, "the input file");
-        for (const auto* wires : {&raw.uart, &raw.i2c, &raw.spi})
-            for (const std::string& wire : *wires) {
-                std::error_code ec;
-                if (std::filesystem::is_character_file(wire, ec)) out->protect(wire, "the device node");
-            }
+        for (const std::string& wire : wire_node_values(raw)) {
+            std::error_code ec;
+            if (std::filesystem::is_character_file(wire, ec)) out->protect(wire, "the device node");
+        }
         // A .mtbdfu run and generate know further files only once they have read their input.
         if (command != "run" && command != "generate") out->open_log();
         if (command == "program") return run_flash(Action::program, raw, *out, g_interrupted);

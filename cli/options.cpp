@@ -9,9 +9,8 @@
 #include <fmt/ranges.h>
 
 #include "cli/usage.hpp"
+#include "cli/wire_kind.hpp"
 #include "core/error.hpp"
-#include "transports/bus_bridges.hpp"
-#include "transports/socket_stream.hpp"
 #include "core/packet.hpp"
 #include "core/protocol.hpp"
 
@@ -92,26 +91,6 @@ CLI::Validator one_of(std::vector<std::string> words) {
             return fmt::format("'{}' is not one of {}", text, fmt::join(words, ", "));
         },
         "");
-}
-
-const std::vector<WireOptions>& wire_specific_options() {
-    static const std::vector<WireOptions> table{
-        {"--uart", "PORT", {"--baud", "--parity", "--data-bits", "--stop-bits", "--before", "--after"}},
-        {"--i2c", "DEV", {"--i2c-address", "--i2c-speed"}},
-        {"--spi", "DEV", {"--spi-clock", "--spi-mode", "--spi-lsb-first"}},
-        {"--usb-hid", "[VID:PID]", {}},
-    };
-    return table;
-}
-
-std::string wire_option_list(bool values, const char* last) {
-    const auto& wires = wire_specific_options();
-    std::string text;
-    for (std::size_t i = 0; i < wires.size(); ++i) {
-        if (i > 0) text += i + 1 == wires.size() ? fmt::format(" {} ", last) : ", ";
-        text += values ? wires[i].wire + " " + wires[i].value : wires[i].wire;
-    }
-    return text;
 }
 
 std::uint32_t product_id_option(const RawOptions& o) {
@@ -207,83 +186,12 @@ EngineOptions engine_options(const RawOptions& o) {
     return e;
 }
 
-transports::UartSettings uart_settings(const RawOptions& o, const std::string& port) {
-    transports::UartSettings s;
-    s.port = port;
-    s.baud = o.baud;
-    s.parity = o.parity == "odd"    ? transports::Parity::odd
-               : o.parity == "even" ? transports::Parity::even
-                                    : transports::Parity::none;
-    s.data_bits = o.data_bits;
-    s.stop_bits = o.stop_bits == "2"     ? transports::StopBits::two
-                  : o.stop_bits == "1.5" ? transports::StopBits::one_and_half
-                                         : transports::StopBits::one;
-    s.before = line_steps(o.before, true);
-    s.after = line_steps(o.after, false);
-    // A TCP serial server carries bytes only; its modem lines are not ours to reach.
-    if ((!s.before.empty() || !s.after.empty()) && transports::is_socket_url(port))
-        throw usage(fmt::format("--before/--after: {} has no DTR/RTS lines to set (a TCP serial server)", port));
-    return s;
-}
-
 void add_transport_options(CLI::App& cmd, RawOptions& o) {
-    const std::string g = "Transport";
-    cmd.add_option("--uart", o.uart,
-                   "Serial port: /dev/ttyUSB0, /dev/ttyACM0, COM3, a pseudo-terminal, usb[:SERIAL|:PATH] (the USB "
-                   "serial adapter with that serial number or hub port), or socket://HOST:PORT (TCP serial server); "
-                   "program, verify and erase: repeat for several devices at once")
-        ->type_name("PORT")
-        ->group(g);
-    cmd.add_option("--baud", o.baud, "Baud rate")
-        ->type_name("N")
-        ->group(g)
-        ->capture_default_str()
-        ->transform(number_check("115200", 1, 100'000'000));
-    cmd.add_option("--parity", o.parity, "Parity")
-        ->group(g)
-        ->capture_default_str()
-        ->check(one_of({"none", "odd", "even"}));
-    cmd.add_option("--data-bits", o.data_bits, "Data bits")
-        ->type_name("N")
-        ->group(g)
-        ->capture_default_str()
-        ->transform(number_check("8", 5, 8));
-    cmd.add_option("--stop-bits", o.stop_bits, "Stop bits")
-        ->group(g)
-        ->capture_default_str()
-        ->check(one_of({"1", "1.5", "2"}));
-    cmd.add_option("--i2c", o.i2c,
-                   fmt::format("I2C: {}; program, verify, erase: repeatable", transports::bus_forms(transports::Bus::i2c)))
-        ->type_name("DEV")
-        ->group(g);
-    cmd.add_option("--i2c-address", o.i2c_address, "7-bit I2C address of the device")
-        ->type_name("ADDR")
-        ->group(g)
-        ->capture_default_str();
-    cmd.add_option("--i2c-speed", o.i2c_speed, "I2C clock: 100k, 400k, 1M")
-        ->type_name("HZ")
-        ->group(g)
-        ->capture_default_str();
-    cmd.add_option("--spi", o.spi,
-                   fmt::format("SPI: {}; program, verify, erase: repeatable", transports::bus_forms(transports::Bus::spi)))
-        ->type_name("DEV")
-        ->group(g);
-    cmd.add_option("--spi-clock", o.spi_clock, "SPI clock")->type_name("HZ")->group(g)->capture_default_str();
-    cmd.add_option("--spi-mode", o.spi_mode, "SPI mode (CPOL << 1 | CPHA)")
-        ->type_name("0-3")
-        ->group(g)
-        ->capture_default_str()
-        ->transform(number_check("0", 0, 3));
-    cmd.add_flag("--spi-lsb-first", o.spi_lsb_first, "Least significant bit first")->group(g);
-    cmd.add_option("--usb-hid", o.usb_hid,
-                   "USB-HID DFU device: VID:PID[:SERIAL] in hex (default 058b:f21d); program, verify, erase: "
-                   "repeatable")
-        ->type_name("[VID:PID[:SERIAL]]")
-        ->expected(0, 1)
-        ->group(g);
-    // Each occurrence names one device and takes exactly its own value: `--uart A --uart B FILE`.
-    for (const auto& w : wire_specific_options())
-        cmd.get_option(w.wire)->allow_extra_args(false)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+    for (const WireKind& kind : wire_kinds()) {
+        kind.add_options(cmd, o.wires, "Transport");
+        // Each occurrence names one device and takes exactly its own value: `--uart A --uart B FILE`.
+        cmd.get_option(kind.option)->allow_extra_args(false)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+    }
 }
 
 void add_image_options(CLI::App& cmd, RawOptions& o) {

@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/reporter.hpp"
+#include "cli/wire_option_text.hpp"
 #include "core/client.hpp"
 #include "core/firmware_job.hpp"
 #include "transports/uart.hpp"
@@ -18,30 +19,15 @@ namespace dfu::cli {
 struct RawOptions {
     std::string file;
     // transport: each wire option may be given several times, one device each (program,
-    // verify and erase drive them all at once; the other commands take one)
-    std::vector<std::string> uart;
-    unsigned baud = 115200;
-    std::string parity = "none";
-    unsigned data_bits = 8;
-    std::string stop_bits = "1";
-    std::vector<std::string> i2c;
-    std::string i2c_address = "0x0C", i2c_speed = "100k";
-    std::vector<std::string> spi;
-    std::string spi_clock = "1M";
-    unsigned spi_mode = 0;
-    bool spi_lsb_first = false;
-    std::vector<std::string> usb_hid;  // "" for one given without a value: the default VID:PID
+    // verify and erase drive them all at once; the other commands take one), with the options
+    // of that wire; registered and read by the wire kinds (cli/wire_kind.hpp)
+    WireOptionText wires;
     // --before / --after: DTR/RTS sequences on a serial port (no-reset, default-reset, hard-reset, or steps)
     std::string before = "no-reset", after = "no-reset";
     // image
     std::string product_id, app_id, row_size, checksum, base, app_start, app_length, fill = "0x00";
     std::string format;  // --format: hex, bin, cyacd2, elf, srec; empty: by extension
-    std::string
-        erase_range;  // send's COMMAND: a code ("0x3C", "60") or a name ("get-metadata"); Throws usage naming the word.
-    std::uint8_t send_command_option(const RawOptions& o);
-    // send --data: hex bytes, spaces allowed ("00 00 08 00"); empty when not given.
-    std::vector<std::uint8_t> send_data_option(const RawOptions& o);
-    // erase --range ADDR:LEN, instead of FILE
+    std::string erase_range;  // erase --range ADDR:LEN, instead of FILE
     unsigned info_apps = 2;  // info --apps: applications whose metadata and validity to show
     // send COMMAND [--data HEX]
     std::string send_command, send_data;
@@ -66,19 +52,7 @@ struct RawOptions {
 CLI::Validator number_check(std::string example, std::uint64_t lo, std::uint64_t hi);
 CLI::Validator one_of(std::vector<std::string> words);
 
-// The wire kinds: each one's option, how its value is written, and the options that only mean
-// something on it (given with another wire they are refused). What an I2C or SPI value may
-// name is the bridge table's (transports/bus_bridges.hpp).
-struct WireOptions {
-    std::string wire;
-    std::string value;  // "PORT", "[VID:PID]"
-    std::vector<std::string> options;
-};
-const std::vector<WireOptions>& wire_specific_options();
-// "--uart, --i2c, --spi and --usb-hid", or with `values` and `last` "or":
-// "--uart PORT, --i2c DEV, --spi DEV or --usb-hid [VID:PID]".
-std::string wire_option_list(bool values, const char* last);
-
+// The wire options, each kind's in turn (cli/wire_kind.hpp).
 void add_transport_options(CLI::App& cmd, RawOptions& o);
 void add_image_options(CLI::App& cmd, RawOptions& o);
 void add_session_options(CLI::App& cmd, RawOptions& o);
@@ -96,7 +70,6 @@ std::vector<transports::LineStep> line_steps(const std::string& text, bool befor
 // Throw dfu::Error(usage) naming the option when the text is not valid.
 ImageOptions image_options(const RawOptions& o);
 EngineOptions engine_options(const RawOptions& o);
-transports::UartSettings uart_settings(const RawOptions& o, const std::string& port);
 ChecksumType checksum_option(const RawOptions& o);     // --checksum, default sum
 // send's COMMAND: a code ("0x3C", "60") or a name ("get-metadata"); Throws usage naming the word.
 std::uint8_t send_command_option(const RawOptions& o);

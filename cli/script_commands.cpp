@@ -51,8 +51,8 @@ int run_mtbdfu(const RawOptions& raw, Reporter& out, const std::atomic<bool>& in
     for (const auto& data : formats::data_files(doc)) out.protect(data, "a data file of the session");
     for (const auto& log : plan.logs) {
         out.protect(log, "an outFile of the session");
-        for (const auto* wires : {&raw.uart, &raw.i2c, &raw.spi})
-            for (const std::string& wire : *wires) refuse_overwrite("outFile", log, {{wire, "the device node"}});
+        for (const std::string& wire : wire_node_values(raw))
+            refuse_overwrite("outFile", log, {{wire, "the device node"}});
     }
     out.open_log();
 

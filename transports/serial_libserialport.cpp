@@ -9,6 +9,7 @@
 #include "platform/low_latency.hpp"
 #include "platform/port_lock.hpp"
 #include "transports/serial_backends.hpp"
+#include "transports/uart_line_stream.hpp"
 #include "platform/serial_open_error.hpp"
 
 namespace dfu::transports {
@@ -21,9 +22,9 @@ std::string last_error() {
     return text;
 }
 
-class LibSerialPort final : public ByteStream {
+class LibSerialPort final : public UartLineStream {
 public:
-    LibSerialPort(sp_port* port, UartSettings s) : port_(port), settings_(std::move(s)), low_latency_(port) {}
+    LibSerialPort(sp_port* port, UartSettings s) : UartLineStream(std::move(s)), port_(port), low_latency_(port) {}
     ~LibSerialPort() override {
         low_latency_.restore();  // before the descriptor goes
         sp_close(port_);
@@ -34,9 +35,9 @@ public:
         // Generous: the time the bytes take on the wire plus a second for the OS.
         const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(wire_time(bytes.size())).count() + 1000;
         const sp_return r = sp_blocking_write(port_, bytes.data(), bytes.size(), static_cast<unsigned>(ms));
-        if (r < 0) throw IoError(fmt::format("{}: write failed: {}", settings_.port, last_error()));
+        if (r < 0) throw IoError(fmt::format("{}: write failed: {}", settings().port, last_error()));
         if (static_cast<std::size_t>(r) != bytes.size())
-            throw IoError(fmt::format("{}: write timed out ({} of {} bytes sent)", settings_.port, static_cast<int>(r),
+            throw IoError(fmt::format("{}: write timed out ({} of {} bytes sent)", settings().port, static_cast<int>(r),
                                       bytes.size()));
     }
 
@@ -46,29 +47,23 @@ public:
         const sp_return r =
             left > 0 ? sp_blocking_read_next(port_, buffer.data(), buffer.size(), static_cast<unsigned>(left))
                      : sp_nonblocking_read(port_, buffer.data(), buffer.size());
-        if (r < 0) throw IoError(fmt::format("{}: read failed: {}", settings_.port, last_error()));
+        if (r < 0) throw IoError(fmt::format("{}: read failed: {}", settings().port, last_error()));
         return static_cast<std::size_t>(r);
     }
 
     void flush_input() override { sp_flush(port_, SP_BUF_INPUT); }
 
-    std::chrono::microseconds wire_time(std::size_t bytes) const noexcept override {
-        return uart_wire_time(settings_, bytes);
-    }
-
-    std::string description() const override { return fmt::format("{} @ {}", settings_.port, uart_format(settings_)); }
     std::string setup_note() const override { return low_latency_.note(); }
     void set_modem_line(bool dtr, bool on) override {
         const sp_return r = dtr ? sp_set_dtr(port_, on ? SP_DTR_ON : SP_DTR_OFF)
                                 : sp_set_rts(port_, on ? SP_RTS_ON : SP_RTS_OFF);
         if (r != SP_OK)
-            throw IoError(fmt::format("{}: cannot {} {}: {}", settings_.port, on ? "set" : "clear", dtr ? "DTR" : "RTS",
+            throw IoError(fmt::format("{}: cannot {} {}: {}", settings().port, on ? "set" : "clear", dtr ? "DTR" : "RTS",
                                       last_error()));
     }
 
 private:
     sp_port* port_;
-    UartSettings settings_;
     platform::LowLatency low_latency_;
 };
 

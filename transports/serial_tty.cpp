@@ -3,23 +3,20 @@
 
 #include "platform/tty.hpp"
 #include "transports/serial_backends.hpp"
+#include "transports/uart_line_stream.hpp"
 
 namespace dfu::transports {
 namespace {
 
-class TtyStream final : public ByteStream {
+class TtyStream final : public UartLineStream {
 public:
-    TtyStream(std::unique_ptr<platform::Tty> tty, UartSettings s) : tty_(std::move(tty)), settings_(std::move(s)) {}
+    TtyStream(std::unique_ptr<platform::Tty> tty, UartSettings s) : UartLineStream(std::move(s)), tty_(std::move(tty)) {}
 
     void write_all(std::span<const std::uint8_t> bytes) override { tty_->write_all(bytes); }
     std::size_t read_some(std::span<std::uint8_t> buffer, Clock::time_point deadline) override {
         return tty_->read_some(buffer, deadline);
     }
     void flush_input() override { tty_->flush_input(); }
-    std::chrono::microseconds wire_time(std::size_t bytes) const noexcept override {
-        return uart_wire_time(settings_, bytes);
-    }
-    std::string description() const override { return fmt::format("{} @ {}", settings_.port, uart_format(settings_)); }
     std::string setup_note() const override { return tty_->setup_note(); }
     void set_modem_line(bool dtr, bool on) override {
         tty_->set_modem_line(dtr ? platform::Tty::ModemLine::dtr : platform::Tty::ModemLine::rts, on);
@@ -27,7 +24,6 @@ public:
 
 private:
     std::unique_ptr<platform::Tty> tty_;
-    UartSettings settings_;
 };
 
 }  // namespace

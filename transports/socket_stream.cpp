@@ -3,28 +3,24 @@
 #include <fmt/format.h>
 
 #include "platform/tcp_connection.hpp"
+#include "transports/uart_line_stream.hpp"
 
 namespace dfu::transports {
 namespace {
 
-class SocketStream final : public ByteStream {
+class SocketStream final : public UartLineStream {
 public:
     SocketStream(std::unique_ptr<platform::TcpConnection> connection, UartSettings s)
-        : connection_(std::move(connection)), settings_(std::move(s)) {}
+        : UartLineStream(std::move(s)), connection_(std::move(connection)) {}
 
     void write_all(std::span<const std::uint8_t> bytes) override { connection_->send_all(bytes); }
     std::size_t read_some(std::span<std::uint8_t> buffer, Clock::time_point deadline) override {
         return connection_->receive_some(buffer, deadline);
     }
     void flush_input() override { connection_->drain(); }
-    std::chrono::microseconds wire_time(std::size_t bytes) const noexcept override {
-        return uart_wire_time(settings_, bytes);
-    }
-    std::string description() const override { return fmt::format("{} @ {}", settings_.port, uart_format(settings_)); }
 
 private:
     std::unique_ptr<platform::TcpConnection> connection_;
-    UartSettings settings_;
 };
 
 }  // namespace

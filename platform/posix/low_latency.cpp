@@ -1,6 +1,5 @@
 #include "platform/low_latency.hpp"
 
-#include <libserialport.h>
 #include <sys/ioctl.h>
 
 #include <cerrno>
@@ -33,20 +32,6 @@ LowLatency::LowLatency(int fd) {
     (void)fd;
     note_ = "low-latency mode is set only on Linux";
 #endif
-}
-
-LowLatency::LowLatency(sp_port* port) {
-    int fd = -1;
-    if (sp_get_port_handle(port, &fd) != SP_OK || fd < 0) {
-        note_ = "libserialport gave no descriptor to set low-latency mode on";
-        return;
-    }
-    LowLatency set(fd);
-    fd_ = set.fd_;
-    old_flags_ = set.old_flags_;
-    changed_ = set.changed_;
-    note_ = std::move(set.note_);
-    set.changed_ = false;
 }
 
 void LowLatency::restore() noexcept {

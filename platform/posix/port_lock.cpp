@@ -1,7 +1,5 @@
 #include "platform/port_lock.hpp"
 
-#include <libserialport.h>
-
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/ioctl.h>
@@ -82,14 +80,6 @@ void lock_open_node(int fd, const std::string& shown) {
 
 void set_tty_exclusive(int fd) {
     ::ioctl(fd, TIOCEXCL);
-}
-
-void lock_serial_port(sp_port* port, const std::string& shown) {
-    // libserialport takes no lock of its own: hold the port through its descriptor.
-    int fd = -1;
-    if (sp_get_port_handle(port, &fd) != SP_OK || fd < 0) return;
-    lock_open_node(fd, shown);
-    set_tty_exclusive(fd);
 }
 
 NodeLock::~NodeLock() {

@@ -6,8 +6,6 @@ namespace dfu::platform {
 // Device Manager (the port's Properties, Port Settings, Advanced, Latency Timer), see README.md.
 LowLatency::LowLatency(int) : note_("low-latency mode is a driver setting on Windows (FTDI: Latency Timer)") {}
 
-LowLatency::LowLatency(sp_port*) : note_("low-latency mode is a driver setting on Windows (FTDI: Latency Timer)") {}
-
 void LowLatency::restore() noexcept {
     changed_ = false;
 }

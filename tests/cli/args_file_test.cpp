@@ -7,6 +7,7 @@
 #include "cli/args_file.hpp"
 #include "core/error.hpp"
 #include "process.hpp"
+#include "usage_refusal.hpp"
 
 using dfu::cli::args_file_words;
 using dfu::cli::expand_args_files;
@@ -15,14 +16,7 @@ using Words = std::vector<std::string>;
 namespace {
 
 std::string refusal(const std::string& text) {
-    try {
-        args_file_words(text, "station.args");
-    } catch (const dfu::Error& e) {
-        CHECK(e.code() == dfu::ExitCode::usage);
-        return e.what();
-    }
-    FAIL("accepted: expected a refusal");
-    return {};
+    return usage_refusal([&] { args_file_words(text, "station.args"); });
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 
 #include "cli/dfuh_cli.hpp"
 #include "core/error.hpp"
+#include "usage_refusal.hpp"
 
 using dfu::cli::dfuh::to_dfuhost_args;
 using Words = std::vector<std::string>;
@@ -14,14 +15,7 @@ using Words = std::vector<std::string>;
 namespace {
 
 std::string refusal(const Words& args) {
-    try {
-        to_dfuhost_args(args);
-    } catch (const dfu::Error& e) {
-        CHECK(e.code() == dfu::ExitCode::usage);
-        return e.what();
-    }
-    FAIL("accepted: expected a refusal");
-    return {};
+    return usage_refusal([&] { to_dfuhost_args(args); });
 }
 
 bool contains(const std::string& text, const std::string& part) {
