@@ -63,20 +63,17 @@ TEST_CASE("dfuh-cli: a bad option exits 2 naming it, the device untouched") {
     TempDir dir;
     Simulator sim(dir, {});
     const auto link = dfuh_cli_link(dir);
-    const auto r = run_process({link.string(), "--program-device", sample("blinky.cyacd2"), "--hwid", sim.pty(),
-                                "--uart-parity", "None"});
-    CHECK(r.exit_code == 2);
-    CHECK(contains(r.err, "dfuh-cli: error: unknown dfuh-cli option '--uart-parity'"));
-    CHECK(contains(r.err, "did you mean '--uart-paritytype'?"));
-    const auto bad = run_process({link.string(), "--program-device", sample("blinky.cyacd2"), "--hwid", sim.pty(),
-                                  "--uart-paritytype", "Space"});
-    CHECK(bad.exit_code == 2);
-    CHECK(contains(bad.err, "--uart-paritytype: 'Space'"));
+    CHECK_EXIT(run_process({link.string(), "--program-device", sample("blinky.cyacd2"), "--hwid", sim.pty(),
+                            "--uart-parity", "None"}),
+               2, "dfuh-cli: error: unknown dfuh-cli option '--uart-parity'", "did you mean '--uart-paritytype'?");
+    CHECK_EXIT(run_process({link.string(), "--program-device", sample("blinky.cyacd2"), "--hwid", sim.pty(),
+                            "--uart-paritytype", "Space"}),
+               2, "--uart-paritytype: 'Space'");
     CHECK(sim.trace().empty());
     // Its exit codes are dfuhost's: a missing port is 4.
-    const auto missing = run_process({link.string(), "--program-device", sample("blinky.cyacd2"), "--hwid",
-                                      (dir / "ttyNONE").string()});
-    CHECK(missing.exit_code == 4);
+    CHECK_EXIT(
+        run_process({link.string(), "--program-device", sample("blinky.cyacd2"), "--hwid", (dir / "ttyNONE").string()}),
+        4);
 }
 
 TEST_CASE("dfuh-cli: --help lists its options and --version is dfuhost's, dfuhost itself refuses them") {
@@ -94,7 +91,7 @@ TEST_CASE("dfuh-cli: --help lists its options and --version is dfuhost's, dfuhos
     const auto version = run_process({link.string(), "--version"});
     CHECK(version.exit_code == 0);
     CHECK(contains(version.out, "dfuhost "));
-    CHECK(dfuhost({"--program-device", "x"}).exit_code == 2);
+    CHECK_EXIT(dfuhost({"--program-device", "x"}), 2);
 }
 
 TEST_CASE("dfuh-cli: --generate-mtbdfu writes the .mtbdfu that --custom-command then runs") {
@@ -124,16 +121,12 @@ TEST_CASE("@FILE: a station's options from a file, the command line around it") 
     CHECK(flash_holds_blinky(sim));
 
     write_text(dir / "bad.args", "--uart " + sim.pty() + "\n--log 'run.log\n");
-    const auto bad = dfuhost({"program", sample("blinky.hex"), "@" + (dir / "bad.args").string()});
-    CHECK(bad.exit_code == 2);
-    CHECK(contains(bad.err, "bad.args:2: the ' opened here is not closed"));
+    CHECK_EXIT(dfuhost({"program", sample("blinky.hex"), "@" + (dir / "bad.args").string()}), 2,
+               "bad.args:2: the ' opened here is not closed");
     write_text(dir / "nested.args", "@" + (dir / "station.args").string() + "\n");
-    const auto nested = dfuhost({"program", sample("blinky.hex"), "@" + (dir / "nested.args").string()});
-    CHECK(nested.exit_code == 2);
-    CHECK(contains(nested.err, "nested.args:1:"));
+    CHECK_EXIT(dfuhost({"program", sample("blinky.hex"), "@" + (dir / "nested.args").string()}), 2, "nested.args:1:");
     const auto missing = dfuhost({"program", sample("blinky.hex"), "@" + (dir / "none.args").string(), "--json"});
-    CHECK(missing.exit_code == 2);
-    CHECK(contains(missing.err, "none.args: cannot read the arguments file"));
+    CHECK_EXIT(missing, 2, "none.args: cannot read the arguments file");
     CHECK(contains(missing.out, "\"exit_code\":2"));
 }
 
@@ -158,25 +151,20 @@ TEST_CASE("environment defaults: DFUHOST_PORT, DFUHOST_BAUD, DFUHOST_PRODUCT_ID,
         INFO(r.out << r.err);
         CHECK(r.exit_code == 0);
         // Without --product-id the environment's is sent, and the simulator refuses it (exit 8).
-        const auto refused = dfuhost({"verify", sample("blinky.hex"), "--uart", sim.pty()});
-        CHECK(refused.exit_code == 8);  // identity mismatch: product ID refused
+        CHECK_EXIT(dfuhost({"verify", sample("blinky.hex"), "--uart", sim.pty()}), 8);  // product ID refused
     }
     {
         EnvVar baud("DFUHOST_BAUD", "fast");
-        const auto r = dfuhost({"program", sample("blinky.hex"), "--uart", sim.pty()});
-        CHECK(r.exit_code == 2);
-        CHECK(contains(r.err, "DFUHOST_BAUD"));
-        CHECK(contains(r.err, "'fast' is not a number"));
+        CHECK_EXIT(dfuhost({"program", sample("blinky.hex"), "--uart", sim.pty()}), 2, "DFUHOST_BAUD",
+                   "'fast' is not a number");
         // Given on the command line, the variable is not read at all.
-        CHECK(dfuhost({"verify", sample("blinky.hex"), "--uart", sim.pty(), "--baud", "115200", "--product-id",
-                       "01020304"})
-                  .exit_code == 0);
+        CHECK_EXIT(dfuhost({"verify", sample("blinky.hex"), "--uart", sim.pty(), "--baud", "115200", "--product-id",
+                            "01020304"}),
+                   0);
     }
     {
         EnvVar product("DFUHOST_PRODUCT_ID", "xyz");
-        const auto r = dfuhost({"verify", sample("blinky.hex"), "--uart", sim.pty()});
-        CHECK(r.exit_code == 2);
-        CHECK(contains(r.err, "DFUHOST_PRODUCT_ID"));
+        CHECK_EXIT(dfuhost({"verify", sample("blinky.hex"), "--uart", sim.pty()}), 2, "DFUHOST_PRODUCT_ID");
     }
 }
 
@@ -262,9 +250,7 @@ TEST_CASE("completion: every option --help shows is in each shell's script") {
             }
         }
     }
-    const auto bad = dfuhost({"completion", "tcsh"});
-    CHECK(bad.exit_code == 2);
-    CHECK(contains(bad.err, "'tcsh' is not one of bash, zsh, fish"));
+    CHECK_EXIT(dfuhost({"completion", "tcsh"}), 2, "'tcsh' is not one of bash, zsh, fish");
 }
 
 TEST_CASE("--before/--after: serial wires only, each step checked, and a port without modem lines refused") {
@@ -272,25 +258,19 @@ TEST_CASE("--before/--after: serial wires only, each step checked, and a port wi
     Simulator sim(dir, {});
     const std::string hex = sample("blinky.hex");
     // A wire without DTR/RTS: refused before anything is opened.
-    const auto i2c = dfuhost({"program", hex, "--i2c", "/dev/i2c-1", "--before", "default-reset"});
-    CHECK(i2c.exit_code == 2);
-    CHECK(contains(i2c.err, "--before is an option of --uart"));
-    const auto tcp = dfuhost({"program", hex, "--uart", "socket://127.0.0.1:9", "--after", "hard-reset"});
-    CHECK(tcp.exit_code == 2);
-    CHECK(contains(tcp.err, "socket://127.0.0.1:9 has no DTR/RTS lines"));
-    const auto bad = dfuhost({"program", hex, "--uart", sim.pty(), "--before", "dtr=0,rts=2"});
-    CHECK(bad.exit_code == 2);
-    CHECK(contains(bad.err, "--before: step 2 'rts=2' is not dtr=0|1, rts=0|1 or wait=MS"));
-    const auto wrong_preset = dfuhost({"program", hex, "--uart", sim.pty(), "--after", "default-reset"});
-    CHECK(wrong_preset.exit_code == 2);
-    CHECK(contains(wrong_preset.err, "--after: step 1 'default-reset'"));
+    CHECK_EXIT(dfuhost({"program", hex, "--i2c", "/dev/i2c-1", "--before", "default-reset"}), 2,
+               "--before is an option of --uart");
+    CHECK_EXIT(dfuhost({"program", hex, "--uart", "socket://127.0.0.1:9", "--after", "hard-reset"}), 2,
+               "socket://127.0.0.1:9 has no DTR/RTS lines");
+    CHECK_EXIT(dfuhost({"program", hex, "--uart", sim.pty(), "--before", "dtr=0,rts=2"}), 2,
+               "--before: step 2 'rts=2' is not dtr=0|1, rts=0|1 or wait=MS");
+    CHECK_EXIT(dfuhost({"program", hex, "--uart", sim.pty(), "--after", "default-reset"}), 2,
+               "--after: step 1 'default-reset'");
     // A pseudo-terminal has no modem lines: the port cannot be set up as asked (exit 4), and
     // the device is not spoken to.
-    const auto pty = dfuhost({"program", hex, "--uart", sim.pty(), "--product-id", "01020304", "--before",
-                              "dtr=0,rts=1,wait=10,rts=0"});
-    CHECK(pty.exit_code == 4);
-    CHECK(contains(pty.err, "--before: "));
-    CHECK(contains(pty.err, "DTR"));
+    CHECK_EXIT(dfuhost({"program", hex, "--uart", sim.pty(), "--product-id", "01020304", "--before",
+                        "dtr=0,rts=1,wait=10,rts=0"}),
+               4, "--before: ", "DTR");
     CHECK(sim.trace().empty());
     // no-reset, the default, touches no line: the run is as without the options.
     const auto none = dfuhost({"program", hex, "--uart", sim.pty(), "--product-id", "01020304", "--before",

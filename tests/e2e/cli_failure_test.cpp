@@ -41,10 +41,8 @@ struct SilentPty {
 TEST_CASE("a wrong product ID exits 8 and says so") {
     TempDir dir;
     Simulator sim(dir, {"--product-id", "0x01020304"});
-    const auto r =
-        dfuhost({"program", sample("blinky.hex"), "--uart", sim.pty(), "--product-id", "0A0B0C0D"});
-    CHECK(r.exit_code == 8);
-    CHECK(contains(r.err, "product ID 0x0A0B0C0D"));
+    CHECK_EXIT(dfuhost({"program", sample("blinky.hex"), "--uart", sim.pty(), "--product-id", "0A0B0C0D"}), 8,
+               "product ID 0x0A0B0C0D");
     // A refusal is asked once more (a damaged end byte earns the same ERROR_DATA), not --retries times.
     const std::string trace = sim.trace();
     std::size_t enters = 0;
@@ -63,19 +61,15 @@ TEST_CASE("a silicon ID other than the file's exits 8") {
     spec.silicon_id = 0xE2062100;
     spec.app_info = false;
     write_text(dir / "other.cyacd2", to_cyacd2(spec, rows));
-    const auto r = dfuhost({"program", (dir / "other.cyacd2").string(), "--uart", sim.pty()});
-    CHECK(r.exit_code == 8);
-    CHECK(contains(r.err, "silicon ID is 0xE2072100"));
-    CHECK(contains(r.err, "0xE2062100"));
+    CHECK_EXIT(dfuhost({"program", (dir / "other.cyacd2").string(), "--uart", sim.pty()}), 8,
+               "silicon ID is 0xE2072100", "0xE2062100");
 }
 
 TEST_CASE("nothing answering exits 5 within the timeout") {
     SilentPty pty;
     const auto r = dfuhost({"program", sample("blinky.hex"), "--uart", pty.path, "--product-id", "01020304",
                             "--timeout", "200", "--retries", "1"});
-    CHECK(r.exit_code == 5);
-    CHECK(contains(r.err, "no response"));
-    CHECK(contains(r.err, pty.path));
+    CHECK_EXIT(r, 5, "no response", pty.path);
     CHECK(r.seconds < 2.0);  // 2 attempts x 200 ms plus settling, with room for a loaded machine
 }
 
@@ -98,9 +92,8 @@ TEST_CASE("without --retries a silent device gets the documented default: README
 }
 
 TEST_CASE("a port that does not exist exits 4 naming it") {
-    const auto r = dfuhost({"program", sample("blinky.hex"), "--uart", "/dev/does-not-exist-42", "--product-id", "1"});
-    CHECK(r.exit_code == 4);
-    CHECK(contains(r.err, "/dev/does-not-exist-42"));
+    CHECK_EXIT(dfuhost({"program", sample("blinky.hex"), "--uart", "/dev/does-not-exist-42", "--product-id", "1"}), 4,
+               "/dev/does-not-exist-42");
 }
 
 TEST_CASE("malformed input exits 3 with file and line, and the device sees no byte") {
@@ -124,29 +117,22 @@ TEST_CASE("malformed input exits 3 with file and line, and the device sees no by
     for (const auto& c : cases) {
         CAPTURE(c.name);
         write_text(dir / c.name, c.content);
-        const auto r = dfuhost({"program", (dir / c.name).string(), "--uart", sim.pty(), "--product-id", "01020304"});
-        CHECK(r.exit_code == 3);
-        CHECK(contains(r.err, c.expect));
+        CHECK_EXIT(dfuhost({"program", (dir / c.name).string(), "--uart", sim.pty(), "--product-id", "01020304"}), 3,
+                   c.expect);
     }
-    const auto missing = dfuhost({"program", (dir / "missing.hex").string(), "--uart", sim.pty()});
-    CHECK(missing.exit_code == 3);
-    CHECK(contains(missing.err, "missing.hex"));
-    const auto unknown = dfuhost({"program", sample("make_samples.py"), "--uart", sim.pty()});
-    CHECK(unknown.exit_code == 3);
-    const auto bin_without_base = dfuhost({"program", sample("blinky.bin"), "--uart", sim.pty()});
-    CHECK(bin_without_base.exit_code == 3);
-    CHECK(contains(bin_without_base.err, "--base"));
+    CHECK_EXIT(dfuhost({"program", (dir / "missing.hex").string(), "--uart", sim.pty()}), 3, "missing.hex");
+    CHECK_EXIT(dfuhost({"program", sample("make_samples.py"), "--uart", sim.pty()}), 3);
+    CHECK_EXIT(dfuhost({"program", sample("blinky.bin"), "--uart", sim.pty()}), 3, "--base");
     CHECK(sim.trace().empty());
 }
 
 TEST_CASE("usage errors exit 2") {
-    CHECK(dfuhost({}).exit_code == 2);
-    CHECK(dfuhost({"program"}).exit_code == 2);
-    CHECK(dfuhost({"program", sample("blinky.hex")}).exit_code == 2);  // no transport
-    const auto r = dfuhost({"program", sample("blinky.hex"), "--uart", "/dev/null", "--packet-size", "0x1G"});
-    CHECK(r.exit_code == 2);
-    CHECK(contains(r.err, "--packet-size"));
-    CHECK(dfuhost({"program", sample("blinky.hex"), "--uart", "/dev/null", "--checksum", "md5"}).exit_code == 2);
+    CHECK_EXIT(dfuhost({}), 2);
+    CHECK_EXIT(dfuhost({"program"}), 2);
+    CHECK_EXIT(dfuhost({"program", sample("blinky.hex")}), 2);  // no transport
+    CHECK_EXIT(dfuhost({"program", sample("blinky.hex"), "--uart", "/dev/null", "--packet-size", "0x1G"}), 2,
+               "--packet-size");
+    CHECK_EXIT(dfuhost({"program", sample("blinky.hex"), "--uart", "/dev/null", "--checksum", "md5"}), 2);
 }
 
 TEST_CASE("--help and --version") {
@@ -162,10 +148,9 @@ TEST_CASE("--help and --version") {
 TEST_CASE("an application whose signature does not match exits 7") {
     TempDir dir;
     Simulator sim(dir, {});
-    const auto r = dfuhost({"program", sample("blinky.hex"), "--uart", sim.pty(), "--product-id", "01020304",
-                            "--app-start", "0x10000000", "--app-length", "4000"});
-    CHECK(r.exit_code == 7);
-    CHECK(contains(r.err, "application 0 invalid"));
+    CHECK_EXIT(dfuhost({"program", sample("blinky.hex"), "--uart", sim.pty(), "--product-id", "01020304", "--app-start",
+                        "0x10000000", "--app-length", "4000"}),
+               7, "application 0 invalid");
 }
 
 TEST_CASE("info reports the device's identity") {
@@ -196,17 +181,13 @@ TEST_CASE("--log and --debug record every packet") {
 TEST_CASE("output files that cannot be written exit 2 naming them") {
     TempDir dir;
     const auto missing = dir / "no-such-folder";
-    const auto log =
-        dfuhost({"program", sample("blinky.hex"), "--uart", "/dev/null", "--log", (missing / "x.log").string()});
-    CHECK(log.exit_code == 2);
-    CHECK(contains(log.err, "no-such-folder/x.log"));
-    const auto gen = dfuhost({"generate", sample("blinky.hex"), "-o", (missing / "x.mtbdfu").string()});
-    CHECK(gen.exit_code == 2);
-    CHECK(contains(gen.err, "no-such-folder/x.mtbdfu"));
-    const auto companion =
-        dfuhost({"generate", sample("blinky.bin"), "--base", "0x10000000", "-o", (missing / "y.mtbdfu").string()});
-    CHECK(companion.exit_code == 2);
-    CHECK(contains(companion.err, "no-such-folder/y.hex"));
+    CHECK_EXIT(dfuhost({"program", sample("blinky.hex"), "--uart", "/dev/null", "--log", (missing / "x.log").string()}),
+               2, "no-such-folder/x.log");
+    CHECK_EXIT(dfuhost({"generate", sample("blinky.hex"), "-o", (missing / "x.mtbdfu").string()}), 2,
+               "no-such-folder/x.mtbdfu");
+    CHECK_EXIT(
+        dfuhost({"generate", sample("blinky.bin"), "--base", "0x10000000", "-o", (missing / "y.mtbdfu").string()}), 2,
+        "no-such-folder/y.hex");
 }
 
 TEST_CASE("Ctrl-C during a transfer: exit 130 naming the rows written - no Exit DFU - app not valid") {
@@ -239,35 +220,19 @@ TEST_CASE("Ctrl-C during a transfer: exit 130 naming the rows written - no Exit 
 }
 
 TEST_CASE("the wire: exactly one of --uart --i2c --spi --usb-hid and known device kinds") {
-    const auto none = dfuhost({"program", sample("blinky.hex")});
-    CHECK(none.exit_code == 2);
-    CHECK(contains(none.err, "--uart PORT, --i2c DEV, --spi DEV or --usb-hid"));
-    const auto two = dfuhost({"info", "--uart", "/dev/null", "--i2c", "/dev/i2c-1"});
-    CHECK(two.exit_code == 2);
-    CHECK(contains(two.err, "not several"));
-    const auto kind = dfuhost({"info", "--i2c", "ftdi:123"});
-    CHECK(kind.exit_code == 2);
-    CHECK(contains(kind.err, "kitprog3[:SERIAL]"));
-    const auto spi_kind = dfuhost({"info", "--spi", "cp2112"});  // an I2C-only bridge
-    CHECK(spi_kind.exit_code == 2);
-    const auto addr = dfuhost({"info", "--i2c", "/dev/i2c-1", "--i2c-address", "0x80"});
-    CHECK(addr.exit_code == 2);
-    CHECK(contains(addr.err, "--i2c-address"));
-    const auto speed = dfuhost({"info", "--i2c", "kitprog3", "--i2c-speed", "fast"});
-    CHECK(speed.exit_code == 2);
-    CHECK(contains(speed.err, "--i2c-speed"));
+    CHECK_EXIT(dfuhost({"program", sample("blinky.hex")}), 2, "--uart PORT, --i2c DEV, --spi DEV or --usb-hid");
+    CHECK_EXIT(dfuhost({"info", "--uart", "/dev/null", "--i2c", "/dev/i2c-1"}), 2, "not several");
+    CHECK_EXIT(dfuhost({"info", "--i2c", "ftdi:123"}), 2, "kitprog3[:SERIAL]");
+    CHECK_EXIT(dfuhost({"info", "--spi", "cp2112"}), 2);  // an I2C-only bridge
+    CHECK_EXIT(dfuhost({"info", "--i2c", "/dev/i2c-1", "--i2c-address", "0x80"}), 2, "--i2c-address");
+    CHECK_EXIT(dfuhost({"info", "--i2c", "kitprog3", "--i2c-speed", "fast"}), 2, "--i2c-speed");
     // A usage error is found before the file is even read.
-    const auto order = dfuhost({"program", "/no/such/file.hex", "--i2c", "bogus"});
-    CHECK(order.exit_code == 2);
+    CHECK_EXIT(dfuhost({"program", "/no/such/file.hex", "--i2c", "bogus"}), 2);
 }
 
 TEST_CASE("a missing I2C or SPI node exits 4 naming it") {
-    const auto i2c = dfuhost({"info", "--i2c", "/dev/i2c-97"});
-    CHECK(i2c.exit_code == 4);
-    CHECK(contains(i2c.err, "/dev/i2c-97"));
-    const auto spi = dfuhost({"info", "--spi", "/dev/spidev9.7"});
-    CHECK(spi.exit_code == 4);
-    CHECK(contains(spi.err, "/dev/spidev9.7"));
+    CHECK_EXIT(dfuhost({"info", "--i2c", "/dev/i2c-97"}), 4, "/dev/i2c-97");
+    CHECK_EXIT(dfuhost({"info", "--spi", "/dev/spidev9.7"}), 4, "/dev/spidev9.7");
 }
 
 TEST_CASE("list: runs without any device and gives one JSON result") {

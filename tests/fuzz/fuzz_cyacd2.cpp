@@ -8,7 +8,6 @@
 #include <variant>
 
 #include "formats/cyacd2.hpp"
-#include "formats/input_error.hpp"
 #include "formats/rows.hpp"
 #include "fuzz_support.hpp"
 #include "image_checks.hpp"
@@ -16,7 +15,6 @@
 using dfu::formats::Cyacd2;
 using dfu::formats::Cyacd2Eiv;
 using dfu::formats::Cyacd2Row;
-using dfu::formats::InputError;
 
 namespace {
 
@@ -42,18 +40,9 @@ bool same_records(const Cyacd2& a, const Cyacd2& b) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string_view text(reinterpret_cast<const char*>(data), size);
-    Cyacd2 parsed;
-    fuzz::HeapMeter::start();
-    try {
-        parsed = dfu::formats::parse_cyacd2(text, kName);
-    } catch (const InputError& e) {
-        fuzz::check_heap_peak(fuzz::HeapMeter::stop(), size, 32, 4096);
-        FUZZ_CHECK(e.file() == kName);
-        FUZZ_CHECK(e.line() <= fuzz::count_lines(text));
-        FUZZ_CHECK(!e.message().empty());
-        return 0;
-    }
-    fuzz::check_heap_peak(fuzz::HeapMeter::stop(), size, 32, 4096);
+    const auto result = fuzz::parse_line_based(text, kName, dfu::formats::parse_cyacd2);
+    if (!result) return 0;
+    const Cyacd2& parsed = *result;
 
     FUZZ_CHECK(parsed.header.file_version == 1);
     FUZZ_CHECK(parsed.header.checksum_type <= 1);

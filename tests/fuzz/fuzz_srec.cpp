@@ -6,14 +6,10 @@
 #include <string>
 #include <string_view>
 
-#include "formats/input_error.hpp"
 #include "formats/intel_hex.hpp"
 #include "formats/srec.hpp"
 #include "fuzz_support.hpp"
 #include "image_checks.hpp"
-
-using dfu::formats::InputError;
-using dfu::formats::SrecFile;
 
 namespace {
 
@@ -23,22 +19,12 @@ const std::string kName = "fuzz.srec";
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string_view text(reinterpret_cast<const char*>(data), size);
-    SrecFile parsed;
-    fuzz::HeapMeter::start();
-    try {
-        parsed = dfu::formats::parse_srec_file(text, kName);
-    } catch (const InputError& e) {
-        fuzz::check_heap_peak(fuzz::HeapMeter::stop(), size, 32, 4096);
-        FUZZ_CHECK(e.file() == kName);
-        FUZZ_CHECK(e.line() <= fuzz::count_lines(text));
-        FUZZ_CHECK(!e.message().empty());
-        return 0;
-    }
     // The image, the list of where each record went and the header: each a fraction of the text.
-    fuzz::check_heap_peak(fuzz::HeapMeter::stop(), size, 32, 4096);
-    fuzz::check_image(parsed.image);
-    FUZZ_CHECK(parsed.start.has_value());
-    const std::string as_hex = dfu::formats::write_intel_hex(parsed.image, 1 + size % 255);
-    FUZZ_CHECK(dfu::formats::parse_intel_hex(as_hex, "roundtrip.hex") == parsed.image);
+    const auto parsed = fuzz::parse_line_based(text, kName, dfu::formats::parse_srec_file);
+    if (!parsed) return 0;
+    fuzz::check_image(parsed->image);
+    FUZZ_CHECK(parsed->start.has_value());
+    const std::string as_hex = dfu::formats::write_intel_hex(parsed->image, 1 + size % 255);
+    FUZZ_CHECK(dfu::formats::parse_intel_hex(as_hex, "roundtrip.hex") == parsed->image);
     return 0;
 }

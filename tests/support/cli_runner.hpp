@@ -1,5 +1,8 @@
 #pragma once
 // Running the real dfuhost binary from end-to-end tests.
+#include <doctest/doctest.h>
+
+#include <initializer_list>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -30,6 +33,17 @@ inline std::string sample(const std::string& name) {
 inline bool contains(const std::string& haystack, const std::string& needle) {
     return haystack.find(needle) != std::string::npos;
 }
+
+// A run (a ProcessResult) ended with exit code CODE and its standard error holds each of the
+// strings that follow, if any; a failing check shows the run's standard error.
+#define CHECK_EXIT(RUN, CODE, ...)                                                         \
+    do {                                                                                   \
+        const ::testsupport::ProcessResult& checked_run_ = (RUN);                          \
+        INFO("stderr: " << checked_run_.err);                                              \
+        CHECK(checked_run_.exit_code == (CODE));                                           \
+        for (const std::string& needle_ : std::initializer_list<std::string>{__VA_ARGS__}) \
+            CHECK_MESSAGE(::testsupport::contains(checked_run_.err, needle_), needle_);    \
+    } while (false)
 
 // The option names of a CLI11 help text: the first column of the lines that start with a dash.
 inline std::set<std::string> help_options(const std::string& help) {
