@@ -71,15 +71,23 @@ std::optional<AppRange> find_signature(const formats::SparseImage& image, const 
     return AppRange{start, length};
 }
 
-FirmwareJob job_from_image(const std::filesystem::path& file, std::string format, const formats::SparseImage& image,
-                           const ImageOptions& o) {
+namespace {
+// A job with the settings every input takes from the command line, or their defaults.
+FirmwareJob job_named(std::string source, std::string format, const ImageOptions& o) {
     FirmwareJob job;
-    job.source = formats::input_name(file);
+    job.source = std::move(source);
     job.format = std::move(format);
     job.checksum = o.checksum.value_or(ChecksumType::sum);
     job.product_id = o.product_id.value_or(0);
     job.app_id = o.app_id.value_or(0);
     job.row_size = o.row_size.value_or(512);
+    return job;
+}
+}  // namespace
+
+FirmwareJob job_from_image(const std::filesystem::path& file, std::string format, const formats::SparseImage& image,
+                           const ImageOptions& o) {
+    FirmwareJob job = job_named(formats::input_name(file), std::move(format), o);
     if (!valid_row_size(job.row_size))
         throw InputError(job.source, 0,
                          fmt::format("--row-size {} is not a power of two from 64 to 4096", job.row_size));
@@ -228,13 +236,7 @@ const char* input_format_word(InputFormat f) noexcept {
 }
 
 FirmwareJob erase_range_job(const AddressRange& range, const ImageOptions& o) {
-    FirmwareJob job;
-    job.source = fmt::format("--range 0x{:08X}:0x{:X}", range.start, range.length);
-    job.format = "address range";
-    job.checksum = o.checksum.value_or(ChecksumType::sum);
-    job.product_id = o.product_id.value_or(0);
-    job.app_id = o.app_id.value_or(0);
-    job.row_size = o.row_size.value_or(512);
+    FirmwareJob job = job_named(fmt::format("--range 0x{:08X}:0x{:X}", range.start, range.length), "address range", o);
     const auto refuse = [](const std::string& m) { return Error(ExitCode::usage, m); };
     if (o.format || o.base || o.app_start || o.app_length)
         throw refuse(
