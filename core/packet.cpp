@@ -63,7 +63,7 @@ DecodedPacket decode_packet(std::span<const std::uint8_t> frame, ChecksumType ty
         p.error = DecodeError::bad_start;
         return p;
     }
-    const std::size_t n = std::size_t{frame[2]} | std::size_t{frame[3]} << 8;
+    const std::size_t n = packet_frame::data_length(frame);
     if (frame.size() != n + kFrameOverhead) {
         p.error = DecodeError::length_mismatch;
         return p;

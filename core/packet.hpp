@@ -7,12 +7,13 @@
 #include <vector>
 
 #include "core/checksum.hpp"
+#include "transports/packet_frame.hpp"
 
 namespace dfu {
 
-inline constexpr std::uint8_t kStartOfPacket = 0x01;
-inline constexpr std::uint8_t kEndOfPacket = 0x17;
-inline constexpr std::size_t kFrameOverhead = 7;  // start, code, length x2, checksum x2, end
+inline constexpr std::uint8_t kStartOfPacket = packet_frame::kStart;
+inline constexpr std::uint8_t kEndOfPacket = packet_frame::kEnd;
+inline constexpr std::size_t kFrameOverhead = packet_frame::kOverhead;
 inline constexpr std::size_t kMaxPacketData = 0xFFFF;
 
 // The protocol's 32-bit fields (addresses, lengths, CRC-32C, IDs) are little-endian.

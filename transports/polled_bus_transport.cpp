@@ -5,9 +5,10 @@
 
 #include <fmt/format.h>
 
+#include "transports/packet_frame.hpp"
+
 namespace dfu::transports {
 namespace {
-constexpr std::uint8_t kStart = 0x01;
 constexpr std::uint8_t kIdle = 0xFF;  // what a target that is not ready yet clocks out
 
 // A device busy programming a row answers nothing for milliseconds: polling it flat out
@@ -47,13 +48,13 @@ bool PolledBusTransport::receive(std::vector<std::uint8_t>& frame, Clock::time_p
         if (!frame.empty()) {
             std::size_t total = 4;
             if (frame.size() >= 4) {
-                const std::size_t n = std::size_t{frame[2]} | std::size_t{frame[3]} << 8;
+                const std::size_t n = packet_frame::data_length(frame);
                 if (n > kMaxResponseData) {  // not a header: the start byte was noise
                     counters_.bytes_discarded += frame.size();
                     frame.clear();
                     continue;
                 }
-                total = n + 7;
+                total = n + packet_frame::kOverhead;
             }
             if (frame.size() >= total) {
                 frame.resize(total);  // bytes past the response may be garbage
@@ -76,7 +77,7 @@ bool PolledBusTransport::receive(std::vector<std::uint8_t>& frame, Clock::time_p
             if (answered) frame.insert(frame.end(), chunk.begin(), chunk.end());
             continue;
         }
-        auto start = answered ? std::find(chunk.begin(), chunk.end(), kStart) : chunk.end();
+        auto start = answered ? std::find(chunk.begin(), chunk.end(), packet_frame::kStart) : chunk.end();
         if (answered)
             counters_.bytes_discarded += static_cast<std::size_t>(
                 std::count_if(chunk.begin(), start, [](std::uint8_t b) { return b != kIdle; }));

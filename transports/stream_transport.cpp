@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <thread>
 
+#include "transports/packet_frame.hpp"
+
 namespace dfu::transports {
 namespace {
-constexpr std::uint8_t kStart = 0x01;
-constexpr std::uint8_t kEnd = 0x17;
 constexpr std::size_t kReadChunk = 4096;
 }  // namespace
 
@@ -47,26 +47,26 @@ bool StreamTransport::take_frame(std::vector<std::uint8_t>& frame) {
     for (;;) {
         const std::size_t avail = rx_.size() - rx_begin_;
         const std::uint8_t* p = rx_.data() + rx_begin_;
-        const std::uint8_t* start = std::find(p, p + avail, kStart);
+        const std::uint8_t* start = std::find(p, p + avail, packet_frame::kStart);
         const std::size_t skipped = static_cast<std::size_t>(start - p);
         counters_.bytes_discarded += skipped;
         rx_begin_ += skipped;
         const std::size_t left = avail - skipped;
         if (left < 4) return false;
-        const std::size_t n = std::size_t{start[2]} | std::size_t{start[3]} << 8;
+        const std::size_t n = packet_frame::data_length({start, 4});
         if (n > kMaxResponseData) {  // not a real header: look for the next start byte
             ++rx_begin_;
             ++counters_.bytes_discarded;
             continue;
         }
-        if (left < n + 7) return false;
-        if (start[n + 6] != kEnd) {  // misaligned: this start byte was noise
+        if (left < n + packet_frame::kOverhead) return false;
+        if (start[n + packet_frame::kOverhead - 1] != packet_frame::kEnd) {  // misaligned: this start byte was noise
             ++rx_begin_;
             ++counters_.bytes_discarded;
             continue;
         }
-        frame.assign(start, start + n + 7);
-        rx_begin_ += n + 7;
+        frame.assign(start, start + n + packet_frame::kOverhead);
+        rx_begin_ += n + packet_frame::kOverhead;
         ++counters_.frames_received;
         return true;
     }

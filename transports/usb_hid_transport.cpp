@@ -5,20 +5,16 @@
 
 #include <fmt/format.h>
 
-namespace dfu::transports {
-namespace {
-constexpr std::uint8_t kStart = 0x01;
-constexpr std::uint8_t kEnd = 0x17;
-constexpr std::size_t kOverhead = 7;  // start, code, length (2), checksum (2), end
-}  // namespace
+#include "transports/packet_frame.hpp"
 
+namespace dfu::transports {
 bool frame_in_report(std::span<const std::uint8_t> report, std::vector<std::uint8_t>& frame) {
-    for (std::size_t at = 0; at + kOverhead <= report.size(); ++at) {
-        if (report[at] != kStart) continue;
-        const std::size_t n = std::size_t{report[at + 2]} | std::size_t{report[at + 3]} << 8;
-        if (at + n + kOverhead > report.size() || report[at + n + kOverhead - 1] != kEnd) continue;
+    for (std::size_t at = 0; at + packet_frame::kOverhead <= report.size(); ++at) {
+        if (report[at] != packet_frame::kStart) continue;
+        const std::size_t n = packet_frame::data_length(report.subspan(at));
+        if (at + n + packet_frame::kOverhead > report.size() || report[at + n + packet_frame::kOverhead - 1] != packet_frame::kEnd) continue;
         frame.assign(report.begin() + static_cast<std::ptrdiff_t>(at),
-                     report.begin() + static_cast<std::ptrdiff_t>(at + n + kOverhead));
+                     report.begin() + static_cast<std::ptrdiff_t>(at + n + packet_frame::kOverhead));
         return true;
     }
     return false;
