@@ -15,7 +15,7 @@
 
 namespace dfu::cli {
 
-struct WireListing;
+class WireListing;
 
 // The bridge table's entry for `device`, checked before anything is opened: a name no entry
 // has is refused with every form the bus takes, and i2c-dev and spidev nodes are Linux's.

@@ -20,7 +20,7 @@
 
 namespace dfu::cli {
 
-struct WireListing;
+class WireListing;
 
 // One device named on a wire, its settings checked; opened as often as the run needs.
 class Wire {
