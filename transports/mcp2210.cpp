@@ -193,16 +193,18 @@ void Mcp2210Spi::transfer(std::span<const std::uint8_t> out, std::span<std::uint
                 throw IoError(fmt::format("{}: unknown SPI engine status 0x{:02X}", description(), r[3]));
             // All sent: empty reports collect what MISO carried, until "finished".
             if (sent < out.size() || r[3] == kEngineDataWaiting || count > 0) continue;
-        } else if (r[1] == kBusNotAvailable) {
-            if (Clock::now() >= deadline)
-                throw IoError(fmt::format("{}: an external SPI master has held the bus for {} ms", description(),
-                                          timeout_.count()));
-        } else if (r[1] != kTransferInProgress) {
+        } else if (r[1] != kBusNotAvailable && r[1] != kTransferInProgress) {
             throw IoError(fmt::format("{}: Transfer SPI Data answered status 0x{:02X}", description(), r[1]));
         }
-        if (Clock::now() >= deadline)
+        // One look at the clock, and the message from the last answer: read twice, the clock
+        // could pass the deadline between a "bus not available" and the check after it.
+        if (Clock::now() >= deadline) {
+            if (r[1] == kBusNotAvailable)
+                throw IoError(fmt::format("{}: an external SPI master has held the bus for {} ms", description(),
+                                          timeout_.count()));
             throw IoError(fmt::format("{}: SPI transaction not finished within {} ms ({} of {} bytes back)",
                                       description(), timeout_.count(), received, in.size()));
+        }
         pause_before_retry();
     }
 }
